@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Every test, in the order that fails fastest: formatting and lints, native tests,
+# browser tests of the wasm build, then the built package end to end in Chromium.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/flow-widget/target}"
+export CARGO_TERM_COLOR=never
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "clippy (native crates, and the widget for wasm32)"
+cargo clippy --workspace --exclude flow-widget --all-targets -- -D warnings
+cargo clippy -p flow-widget --target wasm32-unknown-unknown --all-targets -- -D warnings
+
+step "native tests"
+cargo test --workspace
+
+step "browser tests (wasm-bindgen-test in headless Chromium)"
+CHROMEDRIVER=/usr/bin/chromedriver \
+CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+  cargo test -p flow-widget --target wasm32-unknown-unknown --test browser
+
+step "build dist/"
+node scripts/build.mjs
+
+step "end-to-end tests (Playwright, headless Chromium)"
+node --test --test-concurrency=1 tests/e2e/

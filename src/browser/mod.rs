@@ -1,0 +1,4 @@
+//! Thin wrappers over the browser APIs the widget uses, so that components never call
+//! `web_sys` directly.
+
+pub mod events;

@@ -1,0 +1,10 @@
+//! flow-widget: the identity-verification widget, mounted into a host page's element.
+//!
+//! Data flows one way: options → mount (`js_api`) → UI (`ui`), with `i18n` for the
+//! languages and `browser` wrapping the DOM APIs the UI needs.
+
+mod browser;
+pub mod i18n;
+pub mod js_api;
+mod options;
+mod ui;
