@@ -27,8 +27,7 @@ if [ "$have" != "$want" ]; then
   cargo install wasm-bindgen-cli --version "$want" --force
 fi
 
-# Debian packages: Chromium and its driver for the browser tests, the OCR-B font the
-# vision crate's glyph templates are rendered from.
+# Debian packages: Chromium and its driver for the browser tests.
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
@@ -36,6 +35,24 @@ if [ ${#missing[@]} -gt 0 ]; then
   say "installing ${missing[*]} from Debian"
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# Python packages of the synthetic-frame generator and scorer (tests/vision).
+if ! python3 -c 'import numpy, PIL' 2>/dev/null; then
+  say "installing Python packages for tests/vision"
+  python3 -m pip install --quiet --disable-pip-version-check -r tests/vision/requirements.txt
+fi
+
+# Fonts the generator renders documents with (OCR-B for the MRZ, two common monospace
+# fonts so the reader is not tuned to one typeface).
+fonts=()
+[ -f /usr/share/fonts/opentype/ocr-b/OCRB.otf ] || fonts+=(fonts-ocr-b)
+[ -d /usr/share/fonts/truetype/dejavu ] || fonts+=(fonts-dejavu-core)
+[ -d /usr/share/fonts/truetype/liberation ] || fonts+=(fonts-liberation)
+if [ ${#fonts[@]} -gt 0 ]; then
+  say "installing ${fonts[*]} from Debian"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${fonts[@]}"
 fi
 
 # npm dev dependencies (playwright-core drives /usr/bin/chromium; it never downloads a

@@ -13,12 +13,17 @@ step() { printf '\n== %s\n' "$*"; }
 step "cargo fmt --check"
 cargo fmt --all -- --check
 
-step "clippy (native crates, and the widget for wasm32)"
-cargo clippy --workspace --exclude flow-widget --all-targets -- -D warnings
+step "clippy (native crates, and the wasm32 builds)"
+cargo clippy --workspace --exclude flow-widget --all-targets --all-features -- -D warnings
 cargo clippy -p flow-widget --target wasm32-unknown-unknown --all-targets -- -D warnings
+cargo clippy -p kyc-vision --target wasm32-unknown-unknown --lib -- -D warnings
 
 step "native tests"
 cargo test --workspace
+cargo test -p kyc-vision --features cli --test cli
+
+step "test-data generator (Python)"
+python3 tests/vision/test_gen.py
 
 step "browser tests (wasm-bindgen-test in headless Chromium)"
 CHROMEDRIVER=/usr/bin/chromedriver \

@@ -1,0 +1,132 @@
+//! Reading one frame: locate → lines and cells → recognise → repair with the text rules.
+
+use super::lines::{self, Layout, LinesScratch};
+use super::locate::{self, LocateScratch};
+use super::ocr::{self, Model, Patch, PATCH_LEN};
+use super::parse::{Format, Parsed};
+use super::repair::{self, Candidates};
+use crate::date::Date;
+use crate::frame::{Frame, GrayImage};
+use crate::geometry::Quad;
+
+/// What one frame showed of an MRZ.
+#[derive(Debug, Clone, Default)]
+pub struct FrameRead {
+    /// Where the MRZ is, when one was located.
+    pub quad: Option<Quad>,
+    /// Per line, per cell, the ranked symbols: the input of fusion across frames.
+    pub cells: Vec<Vec<Candidates>>,
+    /// The read, when every check digit holds after repair.
+    pub accepted: Option<Parsed>,
+    /// Normalised patches of the chosen layout, line by line (for quality).
+    pub patches: Vec<Patch>,
+}
+
+/// Buffers reused from frame to frame.
+#[derive(Debug, Default, Clone)]
+pub struct ReadScratch {
+    pub(crate) locate: LocateScratch,
+    lines: LinesScratch,
+}
+
+/// Reads the MRZ of `frame`, located on its working-resolution copy `small`
+/// (`scale` = frame pixels per working pixel).
+pub fn read_frame(
+    frame: &Frame,
+    small: &GrayImage,
+    scale: f32,
+    model: &Model,
+    today: Date,
+    s: &mut ReadScratch,
+) -> FrameRead {
+    let Some(region) = locate::locate(small, &mut s.locate) else {
+        return FrameRead::default();
+    };
+    let layouts = lines::layouts(frame, &region.scaled(scale), &mut s.lines);
+    let mut first: Option<FrameRead> = None;
+    for layout in layouts {
+        let (cells, patches) = recognise(frame, &layout, model);
+        let accepted = repair::repair(&cells, today).filter(|p| plausible(p, &cells));
+        let read = FrameRead {
+            quad: Some(layout.quad),
+            cells,
+            accepted,
+            patches,
+        };
+        if read.accepted.is_some() {
+            return read;
+        }
+        first.get_or_insert(read);
+    }
+    first.unwrap_or_default()
+}
+
+fn recognise(frame: &Frame, layout: &Layout, model: &Model) -> (Vec<Vec<Candidates>>, Vec<Patch>) {
+    let mut patches = Vec::new();
+    let mut out = Vec::with_capacity(layout.lines.len());
+    let mut patch = [0.0f32; PATCH_LEN];
+    for line in &layout.lines {
+        let levels = ocr::line_levels(frame, line);
+        let mut row = Vec::with_capacity(line.cells.len());
+        for i in 0..line.cells.len() {
+            if ocr::patch(frame, line, i, levels, &mut patch) {
+                row.push(model.classify(&patch));
+                patches.push(patch);
+            }
+        }
+        out.push(row);
+    }
+    (out, patches)
+}
+
+/// Largest cost (negative log-probability) the classifier may have given a character
+/// that no check digit covers (names, nationality, sex): above it the character is a
+/// guess, and a single frame's read with a guess in it is not accepted (fusion across
+/// frames can still settle it).
+const MAX_UNCHECKED_COST: f32 = 1.6;
+
+/// Whether a check-digit-valid read is also believable where check digits are blind:
+/// country codes with fillers only at their end, and confident characters in the
+/// fields no check digit covers.
+pub fn plausible(p: &Parsed, cells: &[Vec<Candidates>]) -> bool {
+    let lines: Vec<&[u8]> = p.lines.iter().map(|l| l.as_bytes()).collect();
+    // (line, start, end) of the fields no check digit covers.
+    let (countries, unchecked): (Vec<(usize, usize, usize)>, Vec<(usize, usize, usize)>) =
+        match p.format {
+            Format::Td1 => (
+                vec![(0, 2, 5), (1, 15, 18)],
+                vec![(0, 2, 5), (1, 7, 8), (1, 15, 18), (2, 0, 30)],
+            ),
+            Format::Td2 | Format::Mrvb => (
+                vec![(0, 2, 5), (1, 10, 13)],
+                vec![(0, 2, 36), (1, 10, 13), (1, 20, 21)],
+            ),
+            Format::Td3 | Format::Mrva => (
+                vec![(0, 2, 5), (1, 10, 13)],
+                vec![(0, 2, 44), (1, 10, 13), (1, 20, 21)],
+            ),
+            Format::FrenchId => (vec![(0, 2, 5)], vec![(0, 5, 30), (1, 13, 27), (1, 34, 35)]),
+        };
+    let code_ok = |&(l, a, b): &(usize, usize, usize)| {
+        let Some(code) = lines.get(l).and_then(|line| line.get(a..b)) else {
+            return false;
+        };
+        let letters = code.iter().take_while(|&&c| c != b'<').count();
+        letters > 0
+            && code[..letters].iter().all(u8::is_ascii_uppercase)
+            && code[letters..].iter().all(|&c| c == b'<')
+    };
+    let confident = |&(l, a, b): &(usize, usize, usize)| {
+        (a..b).all(|i| {
+            let Some(&ch) = lines.get(l).and_then(|line| line.get(i)) else {
+                return false;
+            };
+            cells
+                .get(l)
+                .and_then(|row| row.get(i))
+                .and_then(|c| c.alternatives.iter().find(|a| a.0 == ch))
+                .is_some_and(|a| a.1 <= MAX_UNCHECKED_COST)
+        })
+    };
+    countries.iter().all(code_ok) && unchecked.iter().all(confident)
+}

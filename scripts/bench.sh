@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Speed figures, printed (never asserted): the vision core natively (criterion, per
+# 1280×720 frame, median and spread). See README "Measurements".
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/flow-widget/target}"
+printf '== vision core, native (%s, %s cores)\n' "$(uname -m)" "$(nproc)"
+cargo bench -p kyc-vision --bench analyse -- --noplot
