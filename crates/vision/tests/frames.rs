@@ -10,7 +10,7 @@ use kyc_vision::{Analyzer, Date, Frame, PixelFormat};
 use serde_json::Value;
 
 /// Legible frames (spec of the set: MRZ, no glare over it, little blur) read exactly.
-const MIN_EXACT_LEGIBLE: usize = 8;
+const MIN_EXACT_LEGIBLE: usize = 9;
 
 fn data_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/frames")

@@ -11,7 +11,7 @@ use std::ops::{Add, Sub};
 /// Fewer character blobs than this on a line: not an MRZ line (or too blurred to read).
 const MIN_BLOBS: usize = 12;
 /// How many cells' worth of print a layout may leave uncovered (or cover in excess).
-const MAX_UNCOVERED_CELLS: f32 = 3.0;
+const MAX_UNCOVERED_CELLS: usize = 3;
 /// Target strip height in samples (two or three lines of print and the gaps).
 const STRIP_HEIGHT: f32 = 72.0;
 /// Longest strip we resample; longer regions are sampled more coarsely.
@@ -419,18 +419,19 @@ fn layout_for(strip: &Strip, lines: &[FittedLine], n: usize) -> Option<(f32, Lay
         .iter()
         .map(|l| fit_cells(l, n))
         .collect::<Option<_>>()?;
-    let starts = align_windows(&cells)?;
+    let windows = align_windows(&cells)?;
     let misfit: f32 = cells.iter().map(|c| c.misfit).sum();
-    // Cells that leave several characters' worth of print uncovered (a 44-character
-    // line read as 36) would let the text layer find a valid but wrong document.
-    if cells
-        .iter()
-        .any(|c| c.misfit * n as f32 > MAX_UNCOVERED_CELLS)
-    {
+    // Cells that leave several characters of print uncovered (a 44-character line read
+    // as 36) would let the text layer find a valid but wrong document.
+    if windows.iter().any(|w| w.uncovered > MAX_UNCOVERED_CELLS) {
         return None;
     }
     let mut out = Vec::with_capacity(lines.len());
-    for ((l, c), start) in lines.iter().zip(&cells).zip(starts) {
+    for ((l, c), start) in lines
+        .iter()
+        .zip(&cells)
+        .zip(windows.iter().map(|w| w.start))
+    {
         let at = |k: usize| {
             let x = l.x0 as f32 + c.centre(start + k as f32);
             strip.to_frame(x, l.y_at(x))
@@ -536,13 +537,26 @@ fn fit_cells(l: &FittedLine, n: usize) -> Option<Cells> {
         .max(n as f32) as usize
         + 1;
     let inks: Vec<f32> = (0..total).map(|i| ink_at(k0 + i as f32)).collect();
-    let mut windows: Vec<(f32, f32)> = (0..=inks.len().saturating_sub(n))
+    let mut windows: Vec<Window> = (0..=inks.len().saturating_sub(n))
         .map(|a| {
-            let ink: f32 = inks.get(a..a + n).map_or(0.0, |w| w.iter().sum());
-            (k0 + a as f32, ink)
+            let inside = inks.get(a..a + n).unwrap_or_default();
+            let ink: f32 = inside.iter().sum();
+            let mut sorted = inside.to_vec();
+            sorted.sort_by(|x, y| x.total_cmp(y));
+            let typical = sorted.get(sorted.len() / 2).copied().unwrap_or(0.0);
+            let uncovered = inks
+                .iter()
+                .enumerate()
+                .filter(|&(i, &v)| (i < a || i >= a + n) && v > 0.3 * typical)
+                .count();
+            Window {
+                start: k0 + a as f32,
+                ink,
+                uncovered,
+            }
         })
         .collect();
-    windows.sort_by(|a, b| b.1.total_cmp(&a.1));
+    windows.sort_by(|a, b| b.ink.total_cmp(&a.ink));
     windows.truncate(3);
     let misfit = (prof.len() as f32 / model.1 + 0.35 - n as f32).abs() / n as f32;
     Some(Cells {
@@ -653,12 +667,21 @@ fn fit_quadratic(pts: &[(f32, f32)]) -> Option<(f32, f32, f32)> {
     Some((a0 as f32, b0 as f32, q as f32))
 }
 
-/// The cells that may hold a line: the centre model and the best few windows (index
-/// of the first cell, ink covered), best first.
+/// A run of `n` cells: its first cell's index, the ink it covers, and how many inked
+/// cells of the line it leaves out.
+#[derive(Debug, Clone, Copy)]
+struct Window {
+    start: f32,
+    ink: f32,
+    uncovered: usize,
+}
+
+/// The cells that may hold a line: the centre model and the best few windows, best
+/// first.
 struct Cells {
     x0: f32,
     model: (f32, f32, f32),
-    windows: Vec<(f32, f32)>,
+    windows: Vec<Window>,
     misfit: f32,
 }
 
@@ -678,14 +701,14 @@ fn x0s(c: &Cells, start: f32) -> f32 {
 /// One window per line such that the lines start together (an MRZ's lines are
 /// left-aligned; a thin first character or stray ink past one line's end must not
 /// shift that line by a cell), preferring more ink among equally aligned choices.
-fn align_windows(cells: &[Cells]) -> Option<Vec<f32>> {
-    let mut best: Option<(f32, Vec<f32>)> = None;
+fn align_windows(cells: &[Cells]) -> Option<Vec<Window>> {
+    let mut best: Option<(f32, Vec<Window>)> = None;
     let mut choice = vec![0usize; cells.len()];
     loop {
-        let picked: Option<Vec<(f32, f32)>> = cells
+        let picked: Option<Vec<(Window, f32)>> = cells
             .iter()
             .zip(&choice)
-            .map(|(c, &k)| c.windows.get(k).map(|w| (w.0, x0s(c, w.0))))
+            .map(|(c, &k)| c.windows.get(k).map(|w| (*w, x0s(c, w.start))))
             .collect();
         if let Some(picked) = picked {
             let firsts: Vec<f32> = picked.iter().map(|p| p.1).collect();

@@ -79,6 +79,9 @@ fn recognise(frame: &Frame, layout: &Layout, model: &Model) -> (Vec<Vec<Candidat
     (out, patches)
 }
 
+/// Characters `start..end` of line `line`.
+type Span = (usize, usize, usize);
+
 /// Largest cost (negative log-probability) the classifier may have given a character
 /// that no check digit covers (names, nationality, sex): above it the character is a
 /// guess, and a single frame's read with a guess in it is not accepted (fusion across
@@ -90,24 +93,23 @@ const MAX_UNCHECKED_COST: f32 = 1.6;
 /// fields no check digit covers.
 pub fn plausible(p: &Parsed, cells: &[Vec<Candidates>]) -> bool {
     let lines: Vec<&[u8]> = p.lines.iter().map(|l| l.as_bytes()).collect();
-    // (line, start, end) of the fields no check digit covers.
-    let (countries, unchecked): (Vec<(usize, usize, usize)>, Vec<(usize, usize, usize)>) =
-        match p.format {
-            Format::Td1 => (
-                vec![(0, 2, 5), (1, 15, 18)],
-                vec![(0, 2, 5), (1, 7, 8), (1, 15, 18), (2, 0, 30)],
-            ),
-            Format::Td2 | Format::Mrvb => (
-                vec![(0, 2, 5), (1, 10, 13)],
-                vec![(0, 2, 36), (1, 10, 13), (1, 20, 21)],
-            ),
-            Format::Td3 | Format::Mrva => (
-                vec![(0, 2, 5), (1, 10, 13)],
-                vec![(0, 2, 44), (1, 10, 13), (1, 20, 21)],
-            ),
-            Format::FrenchId => (vec![(0, 2, 5)], vec![(0, 5, 30), (1, 13, 27), (1, 34, 35)]),
-        };
-    let code_ok = |&(l, a, b): &(usize, usize, usize)| {
+    // (line, start, end) of the country codes and of the fields no check digit covers.
+    let (countries, unchecked): (Vec<Span>, Vec<Span>) = match p.format {
+        Format::Td1 => (
+            vec![(0, 2, 5), (1, 15, 18)],
+            vec![(0, 2, 5), (1, 7, 8), (1, 15, 18), (2, 0, 30)],
+        ),
+        Format::Td2 | Format::Mrvb => (
+            vec![(0, 2, 5), (1, 10, 13)],
+            vec![(0, 2, 36), (1, 10, 13), (1, 20, 21)],
+        ),
+        Format::Td3 | Format::Mrva => (
+            vec![(0, 2, 5), (1, 10, 13)],
+            vec![(0, 2, 44), (1, 10, 13), (1, 20, 21)],
+        ),
+        Format::FrenchId => (vec![(0, 2, 5)], vec![(0, 5, 30), (1, 13, 27), (1, 34, 35)]),
+    };
+    let code_ok = |&(l, a, b): &Span| {
         let Some(code) = lines.get(l).and_then(|line| line.get(a..b)) else {
             return false;
         };
@@ -116,7 +118,7 @@ pub fn plausible(p: &Parsed, cells: &[Vec<Candidates>]) -> bool {
             && code[..letters].iter().all(u8::is_ascii_uppercase)
             && code[letters..].iter().all(|&c| c == b'<')
     };
-    let confident = |&(l, a, b): &(usize, usize, usize)| {
+    let confident = |&(l, a, b): &Span| {
         (a..b).all(|i| {
             let Some(&ch) = lines.get(l).and_then(|line| line.get(i)) else {
                 return false;
@@ -128,5 +130,83 @@ pub fn plausible(p: &Parsed, cells: &[Vec<Candidates>]) -> bool {
                 .is_some_and(|a| a.1 <= MAX_UNCHECKED_COST)
         })
     };
-    countries.iter().all(code_ok) && unchecked.iter().all(confident)
+    countries.iter().all(code_ok) && unchecked.iter().all(confident) && dates_plausible(p)
+}
+
+/// A filler counts as 0 in a check digit, so fillers sprinkled over a date pass its check
+/// as easily as digits: only whole unknown parts of a birth date are believable
+/// (`74<<<<`, `7408<<`), and an expiry date must be a real date (the French ID has none).
+fn dates_plausible(p: &Parsed) -> bool {
+    let birth = p.fields.date_of_birth_raw.as_bytes();
+    let birth_ok = p.fields.date_of_birth.is_some()
+        || matches!(birth, [y1, y2, rest @ ..]
+            if y1.is_ascii_digit() && y2.is_ascii_digit()
+                && (rest == b"<<<<" || matches!(rest, [m1, m2, b'<', b'<'] if m1.is_ascii_digit() && m2.is_ascii_digit())));
+    let expiry_ok = p.format == Format::FrenchId || p.fields.date_of_expiry.is_some();
+    birth_ok && expiry_ok
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mrz::parse::parse;
+
+    fn today() -> Date {
+        Date::new(2026, 11, 22).unwrap()
+    }
+
+    /// Cells that saw exactly `lines`, each character with cost `cost`.
+    fn cells(lines: &[&str], cost: f32) -> Vec<Vec<Candidates>> {
+        lines
+            .iter()
+            .map(|l| {
+                l.bytes()
+                    .map(|c| Candidates {
+                        alternatives: vec![(c, cost)],
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    const TD3: [&str; 2] = [
+        "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+        "L898902C36UTO7408122F1204159ZE184226B<<<<<10",
+    ];
+
+    #[test]
+    fn confident_specimen_is_plausible() {
+        let p = parse(&TD3, today()).unwrap();
+        assert!(plausible(&p, &cells(&TD3, 0.1)));
+    }
+
+    #[test]
+    fn unconfident_names_are_not() {
+        let p = parse(&TD3, today()).unwrap();
+        let mut c = cells(&TD3, 0.1);
+        // The read has the K of ERIKSSON, which the classifier barely considered.
+        c[0][8].alternatives = vec![(b'I', 0.3), (b'K', 3.0)];
+        assert!(!plausible(&p, &c));
+        // Or did not consider at all.
+        c[0][8].alternatives = vec![(b'I', 0.3)];
+        assert!(!plausible(&p, &c));
+    }
+
+    #[test]
+    fn fillers_inside_a_country_or_a_date_are_not() {
+        let bad_country = [TD3[0].replacen("UTO", "U<O", 1), TD3[1].to_owned()];
+        let lines: Vec<&str> = bad_country.iter().map(String::as_str).collect();
+        let p = parse(&lines, today()).unwrap();
+        assert!(!plausible(&p, &cells(&lines, 0.1)));
+
+        let sprinkled = [TD3[0].to_owned(), TD3[1].replacen("740812", "7<08<2", 1)];
+        let lines: Vec<&str> = sprinkled.iter().map(String::as_str).collect();
+        let p = parse(&lines, today()).unwrap();
+        assert!(!plausible(&p, &cells(&lines, 0.1)));
+
+        let unknown_day = [TD3[0].to_owned(), TD3[1].replacen("740812", "7408<<", 1)];
+        let lines: Vec<&str> = unknown_day.iter().map(String::as_str).collect();
+        let p = parse(&lines, today()).unwrap();
+        assert!(plausible(&p, &cells(&lines, 0.1)));
+    }
 }
