@@ -16,7 +16,7 @@ cargo fmt --all -- --check
 step "clippy (native crates, and the wasm32 builds)"
 cargo clippy --workspace --exclude flow-widget --all-targets --all-features -- -D warnings
 cargo clippy -p flow-widget --target wasm32-unknown-unknown --all-targets -- -D warnings
-cargo clippy -p kyc-vision --target wasm32-unknown-unknown --lib -- -D warnings
+cargo clippy -p kyc-vision --target wasm32-unknown-unknown --lib --tests -- -D warnings
 
 step "native tests"
 cargo test --workspace
@@ -26,9 +26,10 @@ step "test-data generator (Python)"
 python3 tests/vision/test_gen.py
 
 step "browser tests (wasm-bindgen-test in headless Chromium)"
-CHROMEDRIVER=/usr/bin/chromedriver \
-CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-  cargo test -p flow-widget --target wasm32-unknown-unknown --test browser
+export CHROMEDRIVER=/usr/bin/chromedriver
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
+cargo test -p flow-widget --target wasm32-unknown-unknown --test browser
+cargo test -p kyc-vision --target wasm32-unknown-unknown --test wasm
 
 step "build dist/"
 node scripts/build.mjs

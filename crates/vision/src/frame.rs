@@ -135,22 +135,31 @@ impl<'a> Frame<'a> {
         let bpp = self.format.bytes_per_pixel();
         let row_bytes = w * bpp;
         let mut sums = vec![0u32; ow];
+        let mut lumas = vec![0u16; w];
         for (oy, out_row) in out.data.chunks_exact_mut(ow).enumerate() {
             sums.iter_mut().for_each(|s| *s = 0);
             let mut rows = 0u32;
             for y in (oy * factor)..((oy + 1) * factor).min(h) {
-                rows += 1;
                 let Some(row) = self.data.get(y * row_bytes..(y + 1) * row_bytes) else {
                     continue;
                 };
-                for (sum, block) in sums.iter_mut().zip(row.chunks_exact(factor * bpp)) {
-                    *sum += match self.format {
-                        PixelFormat::Gray => block.iter().map(|&v| u32::from(v)).sum::<u32>(),
-                        PixelFormat::Rgba => block
-                            .chunks_exact(4)
-                            .map(|p| u32::from(luma(p[0], p[1], p[2])))
-                            .sum::<u32>(),
-                    };
+                rows += 1;
+                // Luma of the whole row first (a loop the compiler vectorises), then
+                // the box sums.
+                match self.format {
+                    PixelFormat::Gray => {
+                        for (l, &v) in lumas.iter_mut().zip(row) {
+                            *l = u16::from(v);
+                        }
+                    }
+                    PixelFormat::Rgba => {
+                        for (l, p) in lumas.iter_mut().zip(row.chunks_exact(4)) {
+                            *l = u16::from(luma(p[0], p[1], p[2]));
+                        }
+                    }
+                }
+                for (sum, block) in sums.iter_mut().zip(lumas.chunks_exact(factor)) {
+                    *sum += block.iter().map(|&v| u32::from(v)).sum::<u32>();
                 }
             }
             let n = (rows * factor as u32).max(1);

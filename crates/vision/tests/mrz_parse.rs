@@ -1,3 +1,5 @@
+// Native: reads files / uses proptest; tests/wasm.rs covers the browser build.
+#![cfg(not(target_arch = "wasm32"))]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! The MRZ text rules against the ICAO specimens, hand-built documents for the cases
 //! the specimens do not reach, every error path, and a no-panic property.

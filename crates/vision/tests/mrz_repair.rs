@@ -1,3 +1,5 @@
+// Native: reads files / uses proptest; tests/wasm.rs covers the browser build.
+#![cfg(not(target_arch = "wasm32"))]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! Check-digit-guided repair: clean reads come back unchanged, each look-alike is
 //! resolved by field type or check digit, and reads that would need too many changes

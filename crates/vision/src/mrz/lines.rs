@@ -469,15 +469,24 @@ fn fit_cells(l: &FittedLine, n: usize) -> Option<Cells> {
         return None;
     }
     let mean = prof.iter().sum::<f32>() / prof.len() as f32;
+    // One Fourier coefficient; the phasor turns by a fixed step per sample (a rotation,
+    // renormalised now and then), which is far cheaper than a sine and cosine each.
     let component = |p: f32| -> (f32, f32) {
-        let w = std::f32::consts::TAU / p;
-        let (mut c, mut s) = (0.0f32, 0.0f32);
+        let w = std::f64::consts::TAU / f64::from(p);
+        let (step_c, step_s) = (w.cos(), w.sin());
+        let (mut pc, mut ps) = (1.0f64, 0.0f64);
+        let (mut c, mut s) = (0.0f64, 0.0f64);
         for (x, &v) in prof.iter().enumerate() {
-            let a = w * x as f32;
-            c += (v - mean) * a.cos();
-            s += (v - mean) * a.sin();
+            let d = f64::from(v - mean);
+            c += d * pc;
+            s += d * ps;
+            (pc, ps) = (pc * step_c - ps * step_s, pc * step_s + ps * step_c);
+            if x % 64 == 63 {
+                let norm = (pc * pc + ps * ps).sqrt();
+                (pc, ps) = (pc / norm, ps / norm);
+            }
         }
-        (c, s)
+        (c as f32, s as f32)
     };
     let power = |p: f32| {
         let (c, s) = component(p);
