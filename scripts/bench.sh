@@ -13,3 +13,6 @@ CHROMEDRIVER=/usr/bin/chromedriver \
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
   cargo test --release -p kyc-vision --target wasm32-unknown-unknown --test wasm -- --nocapture 2>&1 |
   grep -E '^wasm32'
+
+printf '\n== session server on loopback (session create, capture upload)\n'
+cargo bench -p flow-server --bench load

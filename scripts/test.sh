@@ -19,8 +19,13 @@ cargo clippy -p flow-widget --target wasm32-unknown-unknown --all-targets -- -D 
 cargo clippy -p kyc-vision --target wasm32-unknown-unknown --lib --tests -- -D warnings
 
 step "native tests"
+# The server's accept-path tests must fail, not skip, if the reader stops reading.
+export FLOW_REQUIRE_READER=1
 cargo test --workspace
 cargo test -p kyc-vision --features cli --test cli
+
+step "session server on PostgreSQL + S3 (moto)"
+bash scripts/pg-test.sh
 
 step "test-data generator (Python)"
 python3 tests/vision/test_gen.py
