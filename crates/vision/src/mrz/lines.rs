@@ -189,7 +189,7 @@ fn row_profile(strip: &Strip, s: &LinesScratch, slope: f32, col_step: usize) -> 
 /// The residual skew (as a slope) that makes the text rows sharpest.
 fn best_skew(strip: &Strip, s: &LinesScratch) -> f32 {
     let sharpness = |slope: f32| -> f64 {
-        row_profile(strip, s, slope, 2)
+        row_profile(strip, s, slope, 3)
             .iter()
             .map(|&c| f64::from(c) * f64::from(c))
             .sum()
@@ -249,6 +249,8 @@ struct FittedLine {
     profile: Vec<f32>,
     /// The chain's ink spans (first and last column), left to right.
     spans: Vec<(usize, usize)>,
+    /// Where its cells are (see `cell_model`).
+    model: Option<(f32, f32, f32)>,
 }
 
 impl FittedLine {
@@ -316,6 +318,7 @@ fn fit_line(
         blobs: 0,
         profile: Vec::new(),
         spans: Vec::new(),
+        model: None,
     };
     // Print height: rows (relative to the centre-line) where ink is common.
     let mut rows = vec![0u32; 2 * half.ceil() as usize + 5];
@@ -389,6 +392,7 @@ fn fit_line(
     line.blobs = last - first + 1;
     line.profile = profile;
     line.spans = blobs[first..=last].to_vec();
+    line.model = cell_model(&line);
     Some(line)
 }
 
@@ -456,16 +460,14 @@ fn layout_for(strip: &Strip, lines: &[FittedLine], n: usize) -> Option<(f32, Lay
     Some((misfit, Layout { lines: out, quad }))
 }
 
-/// Fits `n` evenly spaced cells to a line. Monospaced print makes the column ink
-/// profile periodic: the pitch is the period with the strongest Fourier component
-/// (searched within the print height's plausible range, coarse then fine), its phase
-/// places the cell centres, and the `n` consecutive cells holding the most ink are the
-/// line (stray ink at an end falls outside). Returns the first centre, the pitch, and
-/// a misfit: how far the ink extent is from `n` pitches (picks between 36 and 44).
-/// Several window positions are kept; `align_windows` picks across lines.
-fn fit_cells(l: &FittedLine, n: usize) -> Option<Cells> {
+/// The centre model `(a, b, q)` of a line's cells: centre(k) = a + b·k + q·k² in chain
+/// coordinates. Monospaced print makes the column ink profile periodic: the pitch is
+/// the period with the strongest Fourier component (searched within the print height's
+/// plausible range, coarse then fine) and its phase places the centres; the blobs then
+/// refine both. Computed once per line, whatever the number of cells tried.
+fn cell_model(l: &FittedLine) -> Option<(f32, f32, f32)> {
     let prof = l.profile.get(l.x0..=l.x1)?;
-    if prof.len() < 8 || n < 2 {
+    if prof.len() < 8 {
         return None;
     }
     let mean = prof.iter().sum::<f32>() / prof.len() as f32;
@@ -519,7 +521,24 @@ fn fit_cells(l: &FittedLine, n: usize) -> Option<Cells> {
     // Ink peaks where cos(2πx/p − φ) = 1.
     let (c, s) = component(pitch);
     let phase = s.atan2(c).rem_euclid(std::f32::consts::TAU);
-    let model = refine(&l.spans, l.x0, phase / std::f32::consts::TAU * pitch, pitch);
+    Some(refine(
+        &l.spans,
+        l.x0,
+        phase / std::f32::consts::TAU * pitch,
+        pitch,
+    ))
+}
+
+/// Places `n` cells on a line: the `n` consecutive cells holding the most ink are the
+/// line (stray ink at an end falls outside). Several window positions are kept;
+/// `align_windows` picks across lines. The misfit says how far the ink extent is from
+/// `n` pitches (it picks between 36 and 44).
+fn fit_cells(l: &FittedLine, n: usize) -> Option<Cells> {
+    let prof = l.profile.get(l.x0..=l.x1)?;
+    let model = l.model?;
+    if n < 2 {
+        return None;
+    }
     // Ink wider than a character (a card edge, a shadow) is not print: it must not
     // pull the window of cells its way.
     let mut prof = prof.to_vec();
