@@ -159,7 +159,11 @@ function install(scriptBase) {
     const base = baseFor(options);
     const handle = new Handle(host, shadow, options);
     mounted.set(host, handle);
-    const resolved = Object.assign({}, options, { assetsBase: base });
+    // The session server defaults to the assets' origin (the platform serves both).
+    const apiBase = typeof options.apiBase === 'string' && options.apiBase !== ''
+      ? new URL(options.apiBase, document.baseURI).href.replace(/\/+$/, '')
+      : new URL(base).origin;
+    const resolved = Object.assign({}, options, { assetsBase: base, apiBase });
     loadCore(base).then(
       (module) => {
         if (mounted.get(host) === handle) {

@@ -20,8 +20,11 @@ const TYPES = {
   '.svg': 'image/svg+xml',
 };
 
-/** Serves `root` on 127.0.0.1:`port` (0 picks a free one); `headers(path)` adds headers. */
-export function startStaticServer({ root, port = 0, headers = () => ({}) }) {
+/**
+ * Serves `root` on 127.0.0.1:`port` (0 picks a free one); `headers(path)` adds headers,
+ * `transform(path, body)` may rewrite a file's body (tests put a server's URL in pages).
+ */
+export function startStaticServer({ root, port = 0, headers = () => ({}), transform = (_, b) => b }) {
   const server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
     const file = normalize(join(root, path.endsWith('/') ? path + 'index.html' : path));
@@ -30,7 +33,7 @@ export function startStaticServer({ root, port = 0, headers = () => ({}) }) {
       return;
     }
     try {
-      const body = await readFile(file);
+      const body = transform(path, await readFile(file));
       res.writeHead(200, {
         'content-type': TYPES[extname(file)] || 'application/octet-stream',
         'cache-control': 'no-store',

@@ -36,8 +36,9 @@ export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
 cargo test -p flow-widget --target wasm32-unknown-unknown --test browser
 cargo test -p kyc-vision --target wasm32-unknown-unknown --test wasm
 
-step "build dist/"
+step "build dist/ and the session server the end-to-end tests run against"
 node scripts/build.mjs
+cargo build -p flow-server
 
 step "end-to-end tests (Playwright, headless Chromium)"
 node --test --test-concurrency=1 tests/e2e/

@@ -11,10 +11,13 @@ use send_wrapper::SendWrapper;
 use wasm_bindgen::prelude::*;
 use web_sys::{HtmlElement, ShadowRoot};
 
+use flow_protocol::SessionId;
+
 use crate::browser::events;
-use crate::i18n::{self, Locale};
+use crate::i18n::{self, Locale, Offered};
 use crate::options::Options;
-use crate::ui::{App, Widget};
+use crate::session;
+use crate::ui::{App, Phase, Widget};
 
 /// A mounted widget. Dropping the unmount handle removes the view and its listeners.
 struct Mounted {
@@ -89,13 +92,38 @@ pub fn mount(host: HtmlElement, shadow: ShadowRoot, options: JsValue) -> WidgetH
         &offered,
     );
 
+    let phase = ArcRwSignal::new(match options.id {
+        Ok(_) => Phase::Loading,
+        Err(_) => Phase::InvalidOptions,
+    });
+    let locale = ArcRwSignal::new(locale);
+    let host_target = SendWrapper::new(host.clone());
+    let boot = Bootstrapper {
+        host: host_target.clone(),
+        raw_id: options.raw_id.clone(),
+        id: options.id.clone().ok(),
+        api_base: options.api_base.clone(),
+        locale_chosen: options
+            .locale
+            .as_deref()
+            .and_then(Locale::parse)
+            .is_some_and(|l| offered.iter().any(|o| o.locale == l)),
+        locale: locale.clone(),
+        offered: offered.clone(),
+        phase: phase.clone(),
+    };
+    let retry = {
+        let boot = boot.clone();
+        std::sync::Arc::new(move || boot.start())
+    };
     let widget = Widget {
-        host: SendWrapper::new(host.clone()),
+        host: host_target,
         session_id: options.raw_id.clone(),
-        locale: ArcRwSignal::new(locale),
+        locale,
         offered,
         theme: options.theme,
-        status: options.id.as_ref().map(|_| ()).map_err(Clone::clone),
+        phase,
+        retry,
     };
 
     shadow.replace_children_with_node_0();
@@ -112,7 +140,8 @@ pub fn mount(host: HtmlElement, shadow: ShadowRoot, options: JsValue) -> WidgetH
         Ok(m) => Some(m),
         Err(err) => {
             report(
-                &widget,
+                &widget.host,
+                &widget.session_id,
                 "internal",
                 &format!("cannot build the widget's DOM: {err:?}"),
             );
@@ -122,17 +151,19 @@ pub fn mount(host: HtmlElement, shadow: ShadowRoot, options: JsValue) -> WidgetH
 
     // Events go out after `startSession` returns, so listeners added right after the
     // call (as in the platform's snippet) still hear them.
-    let announce = widget.clone();
-    wasm_bindgen_futures::spawn_local(async move {
-        match &announce.status {
-            Ok(()) => events::dispatch(
-                &announce.host,
-                "flow:ready",
-                &[("session_id", JsValue::from_str(&announce.session_id))],
-            ),
-            Err(detail) => report(&announce, "invalid_options", detail),
+    match &options.id {
+        Ok(_) => boot.start(),
+        Err(detail) => {
+            let (host, id, detail) = (
+                widget.host.clone(),
+                widget.session_id.clone(),
+                detail.clone(),
+            );
+            wasm_bindgen_futures::spawn_local(async move {
+                report(&host, &id, "invalid_options", &detail);
+            });
         }
-    });
+    }
 
     WidgetHandle {
         mounted: Rc::new(RefCell::new(mounted)),
@@ -153,16 +184,63 @@ fn attach(shadow: &ShadowRoot, assets_base: &str) -> Result<HtmlElement, JsValue
     Ok(container)
 }
 
-fn report(widget: &Widget, kind: &str, detail: &str) {
+fn report(host: &web_sys::EventTarget, session_id: &str, kind: &str, detail: &str) {
     events::dispatch(
-        &widget.host,
+        host,
         "flow:error",
         &[
-            ("session_id", JsValue::from_str(&widget.session_id)),
+            ("session_id", JsValue::from_str(session_id)),
             ("type", JsValue::from_str(kind)),
             ("detail", JsValue::from_str(detail)),
         ],
     );
+}
+
+/// Fetches the session and moves the widget to its intro (or an error), announcing
+/// either to the host page. Cloned into the retry button.
+#[derive(Clone)]
+struct Bootstrapper {
+    host: SendWrapper<HtmlElement>,
+    raw_id: String,
+    id: Option<SessionId>,
+    api_base: String,
+    /// The host chose a language: the session's own locale must not override it.
+    locale_chosen: bool,
+    locale: ArcRwSignal<Locale>,
+    offered: Vec<Offered>,
+    phase: ArcRwSignal<Phase>,
+}
+
+impl Bootstrapper {
+    fn start(&self) {
+        let Some(id) = self.id else {
+            return;
+        };
+        let this = self.clone();
+        this.phase.set(Phase::Loading);
+        wasm_bindgen_futures::spawn_local(async move {
+            match session::bootstrap(&this.api_base, &id).await {
+                Ok(boot) => {
+                    let session_locale = boot.locale.as_deref().and_then(Locale::parse);
+                    if let Some(l) = session_locale.filter(|_| !this.locale_chosen) {
+                        if this.offered.iter().any(|o| o.locale == l) {
+                            this.locale.set(l);
+                        }
+                    }
+                    this.phase.set(Phase::Intro(boot));
+                    events::dispatch(
+                        &this.host,
+                        "flow:ready",
+                        &[("session_id", JsValue::from_str(&this.raw_id))],
+                    );
+                }
+                Err(err) => {
+                    report(&this.host, &this.raw_id, err.event_type(), &err.detail());
+                    this.phase.set(Phase::Failed(err));
+                }
+            }
+        });
+    }
 }
 
 fn browser_languages() -> Vec<String> {

@@ -34,6 +34,8 @@ pub struct Options {
     pub locale_list: Option<Vec<String>>,
     pub theme: Theme,
     pub assets_base: String,
+    /// Where the session server is (the loader defaults it to the assets' origin).
+    pub api_base: String,
     /// Problems that do not stop the widget (an unknown theme), for console warnings.
     pub warnings: Vec<String>,
 }
@@ -90,6 +92,9 @@ impl Options {
         let assets_base = get("assetsBase")
             .and_then(|v| v.as_string())
             .unwrap_or_default();
+        let api_base = get("apiBase")
+            .and_then(|v| v.as_string())
+            .unwrap_or_default();
 
         let id = match (id, problems.is_empty()) {
             (Ok(id), true) => Ok(id),
@@ -107,6 +112,7 @@ impl Options {
             locale_list,
             theme,
             assets_base,
+            api_base,
             warnings,
         }
     }

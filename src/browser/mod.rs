@@ -2,3 +2,5 @@
 //! `web_sys` directly.
 
 pub mod events;
+pub mod fetch;
+pub mod timer;

@@ -5,9 +5,25 @@ use leptos::prelude::*;
 use send_wrapper::SendWrapper;
 use wasm_bindgen::JsValue;
 
+use flow_protocol::{Bootstrap, StepKind};
+
 use crate::browser::events;
 use crate::i18n::{self, Locale, Offered};
 use crate::options::Theme;
+use crate::session::BootError;
+
+/// Where the widget is in its life.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Phase {
+    /// Asking the session server for the session.
+    Loading,
+    /// The session is open: the intro, with what will be asked.
+    Intro(Bootstrap),
+    /// The options were unusable (shown with `error-invalid-id`).
+    InvalidOptions,
+    /// The session cannot run; `Network` offers a retry.
+    Failed(BootError),
+}
 
 /// What the UI needs to know about its widget, shared by its components.
 #[derive(Clone)]
@@ -17,8 +33,9 @@ pub struct Widget {
     pub locale: ArcRwSignal<Locale>,
     pub offered: Vec<Offered>,
     pub theme: Theme,
-    /// `Err` when the widget cannot run; the text is for developers (events, console).
-    pub status: Result<(), String>,
+    pub phase: ArcRwSignal<Phase>,
+    /// Runs the bootstrap again (after a network failure).
+    pub retry: std::sync::Arc<dyn Fn() + Send + Sync>,
 }
 
 impl Widget {
@@ -62,9 +79,27 @@ pub fn App(widget: Widget) -> impl IntoView {
         let locale = locale.clone();
         move || t(locale.get(), "widget-title")
     };
-    let body = match widget.status.clone() {
-        Ok(()) => view! { <SessionPanel widget=widget.clone() /> }.into_any(),
-        Err(_) => view! { <ErrorPanel locale=locale.clone() /> }.into_any(),
+    let body = {
+        let widget = widget.clone();
+        move || {
+            match widget.phase.get() {
+            Phase::Loading => view! { <Loading locale=widget.locale.clone() /> }.into_any(),
+            Phase::Intro(boot) => view! { <Intro widget=widget.clone() boot=boot /> }.into_any(),
+            Phase::InvalidOptions => {
+                view! { <ErrorPanel widget=widget.clone() message="error-invalid-id" retry=false /> }
+                    .into_any()
+            }
+            Phase::Failed(err) => {
+                let (message, retry) = match err {
+                    BootError::NotFound => ("error-not-found", false),
+                    BootError::Closed => ("error-closed", false),
+                    BootError::Network(_) => ("error-network", true),
+                    BootError::Internal(_) => ("error-internal", true),
+                };
+                view! { <ErrorPanel widget=widget.clone() message=message retry=retry /> }.into_any()
+            }
+        }
+        }
     };
     view! {
         <div class="fw-root" part="root" lang=lang dir=dir data-theme=widget.theme.as_str()>
@@ -120,29 +155,73 @@ fn LocaleSwitcher(widget: Widget) -> impl IntoView {
 }
 
 #[component]
-fn SessionPanel(widget: Widget) -> impl IntoView {
-    let locale = widget.locale.clone();
-    let label = move || t(locale.get(), "session-label");
+fn Loading(locale: ArcRwSignal<Locale>) -> impl IntoView {
     view! {
-        <p class="fw-session" part="session">
-            <span class="fw-session-label">{label}</span>
-            " "
-            <code data-testid="session-id" dir="ltr">{widget.session_id.clone()}</code>
+        <p class="fw-loading" part="loading" role="status" data-testid="loading">
+            {move || t(locale.get(), "loading")}
         </p>
     }
 }
 
 #[component]
-fn ErrorPanel(locale: ArcRwSignal<Locale>) -> impl IntoView {
+fn Intro(widget: Widget, boot: Bootstrap) -> impl IntoView {
+    let locale = widget.locale.clone();
+    let lead = {
+        let locale = locale.clone();
+        move || t(locale.get(), "intro-lead")
+    };
+    let steps = boot
+        .steps
+        .iter()
+        .map(|step| {
+            let key = match step.kind {
+                StepKind::DocumentMrz => "step-document-mrz",
+                StepKind::DocumentOtherSide => "step-document-other-side",
+            };
+            let locale = locale.clone();
+            view! { <li class="fw-step" data-testid="intro-step">{move || t(locale.get(), key)}</li> }
+        })
+        .collect_view();
+    let session = locale.clone();
+    view! {
+        <section class="fw-intro" part="intro" data-testid="intro">
+            <h2 class="fw-intro-title">{boot.display_name.clone()}</h2>
+            <p>{lead}</p>
+            <ol class="fw-steps" part="steps">{steps}</ol>
+            <p class="fw-session" part="session">
+                <span class="fw-session-label">{move || t(session.get(), "session-label")}</span>
+                " "
+                <code data-testid="session-id" dir="ltr">{widget.session_id.clone()}</code>
+            </p>
+        </section>
+    }
+}
+
+#[component]
+fn ErrorPanel(widget: Widget, message: &'static str, retry: bool) -> impl IntoView {
+    let locale = widget.locale.clone();
     let title = {
         let locale = locale.clone();
         move || t(locale.get(), "error-title")
     };
-    let text = move || t(locale.get(), "error-invalid-id");
+    let text = {
+        let locale = locale.clone();
+        move || t(locale.get(), message)
+    };
+    let button = retry.then(|| {
+        let run = widget.retry.clone();
+        let label = move || t(locale.get(), "retry");
+        view! {
+            <button type="button" class="fw-button" part="button" data-testid="retry" on:click=move |_| run()>
+                {label}
+            </button>
+        }
+    });
     view! {
-        <div class="fw-error" part="error" role="alert" data-testid="error">
+        <div class="fw-error" part="error" role="alert" data-testid="error" data-error=message>
             <h2 class="fw-error-title">{title}</h2>
             <p>{text}</p>
+            {button}
         </div>
     }
 }

@@ -7,18 +7,22 @@ import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import { events, launch, recordEvents, repoRoot, serveRepo } from './support/browser.mjs';
+import { startFlowServer } from './support/server.mjs';
 
 let browser;
 let server;
+let flow;
 
 before(async () => {
-  server = await serveRepo();
+  flow = await startFlowServer();
+  server = await serveRepo({ serverUrl: flow.url });
   browser = await launch();
 });
 
 after(async () => {
   await browser?.close();
   await server?.close();
+  await flow?.close();
 });
 
 async function open(pageName, query) {
@@ -26,7 +30,8 @@ async function open(pageName, query) {
   const problems = [];
   page.on('pageerror', (err) => problems.push(err.message));
   await recordEvents(page);
-  await page.goto(`${server.url}/tests/e2e/pages/${pageName}?${new URLSearchParams(query)}`);
+  const params = new URLSearchParams({ api: flow.url, ...query });
+  await page.goto(`${server.url}/tests/e2e/pages/${pageName}?${params}`);
   return { page, problems };
 }
 
@@ -34,7 +39,7 @@ const widget = (page, selector = '#flow-widget') => page.locator(selector);
 
 describe('mounting from dist/', () => {
   test('ES module: mounts into a shadow root, announces ready once', async () => {
-    const id = randomUUID();
+    const id = await flow.createSession();
     const { page, problems } = await open('esm.html', { id });
     await widget(page).getByTestId('session-id').waitFor();
     assert.equal(await widget(page).getByTestId('session-id').textContent(), id);
@@ -52,7 +57,7 @@ describe('mounting from dist/', () => {
   });
 
   test('the platform snippet (UMD file loaded as a module) works unchanged', async () => {
-    const id = randomUUID();
+    const id = await flow.createSession();
     const { page, problems } = await open('snippet.html', { id });
     await widget(page).getByTestId('session-id').waitFor();
     assert.equal(await widget(page).getByTestId('session-id').textContent(), id);
@@ -63,7 +68,7 @@ describe('mounting from dist/', () => {
   });
 
   test('classic script: startSession before the wasm is ready is queued', async () => {
-    const id = randomUUID();
+    const id = await flow.createSession();
     const { page } = await open('classic.html', { id });
     await widget(page).getByTestId('session-id').waitFor();
     assert.equal(await widget(page).locator('.fw-root').getAttribute('lang'), 'ru');
@@ -72,7 +77,7 @@ describe('mounting from dist/', () => {
   });
 
   test('switching the language live: lang, dir, text and one event', async () => {
-    const id = randomUUID();
+    const id = await flow.createSession();
     const { page } = await open('esm.html', { id, list: 'en,fa,kk' });
     await widget(page).getByTestId('session-id').waitFor();
     await widget(page).getByRole('combobox').selectOption('fa');
@@ -94,16 +99,16 @@ describe('mounting from dist/', () => {
   });
 
   test('destroy empties the shadow root and is idempotent; remounting replaces', async () => {
-    const { page } = await open('esm.html', { id: randomUUID() });
+    const { page } = await open('esm.html', { id: await flow.createSession() });
     await widget(page).getByTestId('session-id').waitFor();
     const count = () => page.evaluate(() => document.querySelector('#flow-widget').shadowRoot.childNodes.length);
     await page.evaluate(() => { window.handle.destroy(); window.handle.destroy(); });
     assert.equal(await count(), 0);
-    const second = randomUUID();
-    await page.evaluate((id) => { window.handle = window.startSession({ id, selector: '#flow-widget' }); }, second);
+    const second = await flow.createSession();
+    await page.evaluate(([id, apiBase]) => { window.handle = window.startSession({ id, selector: '#flow-widget', apiBase }); }, [second, flow.url]);
     await widget(page).getByTestId('session-id').waitFor();
-    const third = randomUUID();
-    await page.evaluate((id) => { window.startSession({ id, selector: '#flow-widget' }); }, third);
+    const third = await flow.createSession();
+    await page.evaluate(([id, apiBase]) => { window.startSession({ id, selector: '#flow-widget', apiBase }); }, [third, flow.url]);
     await page.waitForFunction((id) =>
       document.querySelector('#flow-widget').shadowRoot.querySelector('[data-testid=session-id]')?.textContent === id, third);
     assert.equal(await widget(page).getByTestId('session-id').count(), 1);
@@ -111,7 +116,7 @@ describe('mounting from dist/', () => {
   });
 
   test('nothing to render into is a TypeError, and nothing is mounted', async () => {
-    const { page } = await open('esm.html', { id: randomUUID() });
+    const { page } = await open('esm.html', { id: await flow.createSession() });
     await widget(page).getByTestId('session-id').waitFor();
     const outcomes = await page.evaluate(() => {
       const attempt = (options) => {
@@ -147,6 +152,37 @@ describe('mounting from dist/', () => {
     assert.equal(errors[0].type, 'invalid_options');
     assert.equal(errors[0].session_id, 'not-a-session');
     assert.equal(await widget(page).getByTestId('session-id').count(), 0);
+    await page.close();
+  });
+
+  test('the session\'s own locale applies when the host names none', async () => {
+    const id = await flow.createSession({ locale: 'ru' });
+    const { page } = await open('esm.html', { id });
+    await widget(page).getByTestId('intro').waitFor();
+    assert.equal(await widget(page).locator('.fw-root').getAttribute('lang'), 'ru');
+    assert.equal(await widget(page).locator('h1').textContent(), 'Подтверждение личности');
+    // Bootstrap moved the session to PROGRESS; the intro lists the MRZ step.
+    assert.equal(await widget(page).getByTestId('intro-step').count(), 1);
+    await page.close();
+  });
+
+  test('an unknown session is shown and reported as session_not_found', async () => {
+    const { page } = await open('esm.html', { id: randomUUID() });
+    await widget(page).getByRole('alert').waitFor();
+    assert.equal(await widget(page).getByRole('alert').getAttribute('data-error'), 'error-not-found');
+    const errors = await events(page, 'flow:error');
+    assert.equal(errors.length, 1);
+    assert.equal(errors[0].type, 'session_not_found');
+    assert.deepEqual(await events(page, 'flow:ready'), []);
+    await page.close();
+  });
+
+  test('an unreachable server is a network error after retries, with a retry button', async () => {
+    const { page } = await open('esm.html', { id: randomUUID(), api: 'http://127.0.0.1:9' });
+    await widget(page).getByTestId('retry').waitFor({ timeout: 15000 });
+    const errors = await events(page, 'flow:error');
+    assert.equal(errors.length, 1);
+    assert.equal(errors[0].type, 'network');
     await page.close();
   });
 

@@ -1,6 +1,8 @@
 // Called at once, before the WebAssembly has loaded: the loader queues it.
+const params = new URLSearchParams(location.search);
 window.handle = FlowWidget.startSession({
-  id: new URLSearchParams(location.search).get('id'),
+  id: params.get('id'),
   element: document.getElementById('flow-widget'),
   locale: 'ru',
+  apiBase: params.get('api'),
 });

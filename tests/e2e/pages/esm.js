@@ -5,6 +5,7 @@ window.startSession = startSession;
 window.handle = startSession({
   id: params.get('id'),
   selector: '#flow-widget',
-  locale: params.get('locale') || 'en',
+  locale: params.get('locale') || undefined,
   localeList: (params.get('list') || 'en,ru,kz').split(','),
+  apiBase: params.get('api'),
 });

@@ -26,8 +26,11 @@ export function launch(extraArgs = []) {
   });
 }
 
-export function serveRepo(headers) {
-  return startStaticServer({ root: repoRoot, headers });
+/** The repository over HTTP; `{{SERVER}}` in HTML pages becomes `serverUrl`. */
+export function serveRepo({ headers, serverUrl } = {}) {
+  const transform = (path, body) =>
+    serverUrl && path.endsWith('.html') ? Buffer.from(body.toString('utf8').replaceAll('{{SERVER}}', serverUrl)) : body;
+  return startStaticServer({ root: repoRoot, headers, transform });
 }
 
 /** Every event the widget fires, as seen by a `window` listener, in order. */
