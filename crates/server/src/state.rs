@@ -70,14 +70,52 @@ impl AppState {
     }
 }
 
-/// Fault injection for tests: simulate a crash at a named point, once.
+/// Fault injection for tests: simulate a crash at a named point, once; or hold a
+/// request at a named point until the test lets it go, once.
 #[doc(hidden)]
 #[derive(Default)]
 pub struct Hooks {
     crash_at: Mutex<Option<&'static str>>,
+    pause_at: Mutex<Option<Pause>>,
+}
+
+/// An armed pause: `reached` is signalled when a request arrives, which then waits
+/// for `release`.
+#[doc(hidden)]
+#[derive(Clone)]
+pub struct Pause {
+    pub point: &'static str,
+    pub reached: Arc<Notify>,
+    pub release: Arc<Notify>,
 }
 
 impl Hooks {
+    /// Arms a pause at `point` (for the next request that passes it).
+    pub fn pause_once_at(&self, point: &'static str) -> Pause {
+        let pause = Pause {
+            point,
+            reached: Arc::new(Notify::new()),
+            release: Arc::new(Notify::new()),
+        };
+        if let Ok(mut at) = self.pause_at.lock() {
+            *at = Some(pause.clone());
+        }
+        pause
+    }
+
+    /// Waits here if a pause is armed at this point.
+    pub async fn pause_point(&self, point: &'static str) {
+        let armed = self
+            .pause_at
+            .lock()
+            .ok()
+            .and_then(|mut at| at.take_if(|p| p.point == point));
+        if let Some(pause) = armed {
+            pause.reached.notify_one();
+            pause.release.notified().await;
+        }
+    }
+
     pub fn crash_once_at(&self, point: &'static str) {
         if let Ok(mut at) = self.crash_at.lock() {
             *at = Some(point);

@@ -24,6 +24,11 @@ pub struct Analysis {
     pub quad: Option<Quad>,
     /// The read, only when every check digit holds.
     pub read: Option<Parsed>,
+    /// When there is no read: the recognised text as it stands, if it has a complete
+    /// MRZ layout but failing check digits. A hint, not a read — OCR errors look the
+    /// same as a document printed with wrong digits; the server uses it only as the
+    /// last word once every retake is spent.
+    pub unverified: Option<Parsed>,
 }
 
 /// Reusable analysis state: buffers, the glyph model, and the fusion of one stream.
@@ -95,6 +100,7 @@ impl Analyzer {
             quality,
             quad: read.quad,
             read: read.accepted.clone(),
+            unverified: read.unverified.clone(),
         };
         (analysis, read)
     }

@@ -44,6 +44,11 @@ pub struct CaptureAnalysis {
     /// The server's read, present only when every check digit held.
     pub mrz: Option<Vec<String>>,
     pub format: Option<String>,
+    /// Without a read: the recognised lines as they stand when they have a complete
+    /// MRZ layout but failing check digits (`Analysis::unverified`). A hint only: the
+    /// capture is refused, and the lines count only once the step's attempts are spent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unverified: Option<Vec<String>>,
 }
 
 impl CaptureAnalysis {
@@ -75,6 +80,9 @@ pub fn judge(step: StepId, quality_rules: bool, analysis: &CaptureAnalysis) -> O
     match step {
         StepId::MrzSide if analysis.mrz.is_none() => Some(if analysis.blurry {
             ReasonType::ImageQuality
+        } else if analysis.unverified.is_some() {
+            // Most likely an OCR error: a retake reads it again.
+            ReasonType::MrzCheckDigitMismatch
         } else {
             ReasonType::MrzNotFound
         }),
@@ -167,6 +175,7 @@ pub fn prepare(
         mrz_located: found.quad.is_some(),
         format: found.read.as_ref().map(|p| p.format.as_str().to_owned()),
         mrz: found.read.map(|p| p.lines),
+        unverified: found.unverified.map(|p| p.lines),
     };
     drop(rgba);
 
@@ -243,15 +252,19 @@ pub struct UploadContext {
     pub flow: FlowRow,
     pub step: StepId,
     pub meta: CaptureMeta,
+    pub capture_id: CaptureId,
 }
 
-/// Session and `X-Capture-Meta` checks (404/410/400), before the body is read.
+/// Session, capture id and `X-Capture-Meta` checks (404/410/400, in that order),
+/// before the body is read.
 pub async fn begin_upload(
     state: &AppState,
     session_id: &str,
+    capture_id: &str,
     meta: Option<&[u8]>,
 ) -> Result<UploadContext> {
     let (session, flow) = sessions::load_open_for_widget(state, session_id).await?;
+    let capture_id: CaptureId = capture_id.parse().map_err(|_| Error::InvalidCaptureId)?;
     let meta = parse_meta(meta)?;
     let step: StepId = meta
         .step
@@ -265,6 +278,7 @@ pub async fn begin_upload(
         flow,
         step,
         meta,
+        capture_id,
     })
 }
 
@@ -297,10 +311,10 @@ fn parse_meta(raw: Option<&[u8]>) -> Result<CaptureMeta> {
 pub async fn finish_upload(
     state: &AppState,
     ctx: UploadContext,
-    capture_id: CaptureId,
     body: Bytes,
 ) -> Result<(bool, CaptureResponse)> {
     let sid = ctx.session.id;
+    let capture_id = ctx.capture_id;
     let sha256 = hex(&Sha256::digest(&body));
     if let Some(existing) = state.store.capture(&sid, &capture_id).await? {
         return replay(&existing, &sha256);
@@ -432,16 +446,18 @@ fn replay(existing: &CaptureRow, sha256: &str) -> Result<(bool, CaptureResponse)
 pub enum StepOutcome<'a> {
     /// The latest accepted capture.
     Accepted(&'a CaptureRow),
-    /// `max_attempts` rejected captures and none accepted before them.
-    Failed { attempts: u32 },
+    /// `max_attempts` rejected captures and none accepted before them; `last` is the
+    /// rejection that spent the last attempt.
+    Failed { attempts: u32, last: &'a CaptureRow },
     /// Neither: the user may still try (`attempts` rejected so far).
     Pending { attempts: u32 },
 }
 
 pub fn step_outcome(captures: &[CaptureRow], step: StepId, max_attempts: u32) -> StepOutcome<'_> {
-    if step_failed(captures, step, max_attempts) {
+    if let Some(last) = failing_capture(captures, step, max_attempts) {
         return StepOutcome::Failed {
             attempts: max_attempts,
+            last,
         };
     }
     let mine = captures.iter().filter(|c| c.step == step);
@@ -455,17 +471,29 @@ pub fn step_outcome(captures: &[CaptureRow], step: StepId, max_attempts: u32) ->
 
 /// `max_attempts` rejections before any acceptance fail a step for good.
 fn step_failed(captures: &[CaptureRow], step: StepId, max_attempts: u32) -> bool {
+    failing_capture(captures, step, max_attempts).is_some()
+}
+
+/// The rejection that spent a step's last attempt, if it was spent before any
+/// acceptance (captures in upload order, by `seq`).
+fn failing_capture(
+    captures: &[CaptureRow],
+    step: StepId,
+    max_attempts: u32,
+) -> Option<&CaptureRow> {
+    let mut mine: Vec<&CaptureRow> = captures.iter().filter(|c| c.step == step).collect();
+    mine.sort_by_key(|c| c.seq);
     let mut rejected = 0u32;
-    for capture in captures.iter().filter(|c| c.step == step) {
+    for capture in mine {
         if capture.accepted {
-            return false;
+            return None;
         }
         rejected += 1;
         if rejected >= max_attempts {
-            return true;
+            return Some(capture);
         }
     }
-    false
+    None
 }
 
 #[cfg(test)]
@@ -485,6 +513,7 @@ mod tests {
             mrz_located: read,
             mrz: read.then(|| vec!["P<UTO".into()]),
             format: None,
+            unverified: None,
         }
     }
 
@@ -501,6 +530,10 @@ mod tests {
             judge(mrz, false, &analysis(false, true, false)),
             Some(ImageQuality)
         );
+        // A complete read with failing check digits: retake (most likely an OCR error).
+        let mut unverified = analysis(false, false, false);
+        unverified.unverified = Some(vec!["P<UTO".into()]);
+        assert_eq!(judge(mrz, true, &unverified), Some(MrzCheckDigitMismatch));
         // A read with glare over the MRZ: fine for MRZ alone, not for document recognition.
         assert_eq!(judge(mrz, false, &analysis(true, false, true)), None);
         assert_eq!(

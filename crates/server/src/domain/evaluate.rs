@@ -47,8 +47,12 @@ pub struct Accepted {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
     Accepted(Accepted),
+    /// `unverified`: the rejection that spent the last attempt, when it read a complete
+    /// MRZ whose check digits fail (`CaptureAnalysis::unverified`). For the MRZ side,
+    /// such a read is the document's verdict: rejected with `mrz_check_digit_mismatch`.
     AttemptsExceeded {
         attempts: u32,
+        unverified: Option<Accepted>,
     },
     /// No capture (only reachable when `finish` is forced, e.g. by tests).
     Missing,
@@ -158,9 +162,13 @@ fn technology_verdict(
     other_side: &Outcome,
 ) -> Verdict {
     let mut block = empty_block(tech);
-    let capture = match mrz_side {
-        Outcome::Accepted(c) => c,
-        Outcome::AttemptsExceeded { attempts } => {
+    let (capture, lines, unverified) = match mrz_side {
+        Outcome::Accepted(c) => (c, c.analysis.mrz.as_deref(), false),
+        Outcome::AttemptsExceeded {
+            unverified: Some(c),
+            ..
+        } if c.analysis.unverified.is_some() => (c, c.analysis.unverified.as_deref(), true),
+        Outcome::AttemptsExceeded { attempts, .. } => {
             block.failure_reason = reason(
                 ReasonType::AttemptsExceeded,
                 format!("no capture of the MRZ side was accepted in {attempts} attempts"),
@@ -173,16 +181,22 @@ fn technology_verdict(
         }
     };
     block.mrz_capture = Some(capture.capture_id.clone());
-    let lines: Vec<&str> = capture
-        .analysis
-        .mrz
-        .as_deref()
+    let lines: Vec<&str> = lines
         .unwrap_or_default()
         .iter()
         .map(String::as_str)
         .collect();
     let parsed = match parse(&lines, today) {
         Ok(parsed) if !lines.is_empty() => parsed,
+        _ if unverified => {
+            // Not expected (the lines parsed when the capture arrived): no verdict.
+            block.mrz_capture = None;
+            block.failure_reason = reason(
+                ReasonType::AttemptsExceeded,
+                "no capture of the MRZ side was accepted",
+            );
+            return Verdict::Undecided(block);
+        }
         _ => {
             block.failure_reason = reason(
                 ReasonType::MrzNotFound,
@@ -192,7 +206,8 @@ fn technology_verdict(
         }
     };
     block.document = Some(document(&parsed));
-    let digits_ok = parsed.valid();
+    // An unverified read never passes, whatever it parses to now.
+    let digits_ok = parsed.valid() && !unverified;
     block.checks.mrz_check_digits = pass(digits_ok);
     if !digits_ok {
         block.failure_reason = reason(
@@ -218,7 +233,10 @@ fn technology_verdict(
                     quality_detail = format!("other side: {}", other.analysis.quality_problem());
                 }
             }
-            Outcome::AttemptsExceeded { attempts } => {
+            // A document already rejected by its check digits needs no other side
+            // (`finish` does not wait for one).
+            _ if unverified => {}
+            Outcome::AttemptsExceeded { attempts, .. } => {
                 block.failure_reason = reason(
                     ReasonType::AttemptsExceeded,
                     format!(
@@ -394,6 +412,7 @@ mod tests {
             mrz_located: true,
             mrz: Some(lines.iter().map(|l| l.to_string()).collect()),
             format: None,
+            unverified: None,
         }
     }
 
@@ -507,6 +526,68 @@ mod tests {
     }
 
     #[test]
+    fn spent_attempts_with_an_unverified_read_reject_the_document() {
+        // The specimen with its document number's check digit changed (6 → 7).
+        let wrong = [
+            TD1[0].replacen("D231458907", "D231458908", 1),
+            TD1[1].to_owned(),
+            TD1[2].to_owned(),
+        ];
+        let lines: Vec<&str> = wrong.iter().map(String::as_str).collect();
+        let today = day("2010-01-01");
+        assert!(!parse(&lines, today).unwrap().valid());
+        let mut last = analysis(&[], true);
+        last.mrz = None;
+        last.unverified = Some(wrong.to_vec());
+        let spent = Outcome::AttemptsExceeded {
+            attempts: 3,
+            unverified: Some(Accepted {
+                capture_id: "c3".into(),
+                analysis: last,
+                client_mrz: None,
+            }),
+        };
+        // A card: its other side is not needed once the document is rejected.
+        let eval = evaluate(
+            &BOTH,
+            &FlowConfig::default(),
+            today,
+            &spent,
+            &Outcome::Missing,
+        );
+        assert_eq!(eval.status, Status::Finished, "{eval:?}");
+        assert!(!eval.overall_result);
+        assert_eq!(eval.failure_reasons.len(), 2);
+        for block in &eval.blocks {
+            assert!(!block.result);
+            assert_eq!(
+                block.failure_reason.as_ref().unwrap().kind,
+                ReasonType::MrzCheckDigitMismatch
+            );
+            assert_eq!(block.checks.mrz_check_digits, CheckValue::Failed);
+            assert_eq!(block.mrz_capture.as_deref(), Some("c3"));
+            let document = block.document.as_ref().unwrap();
+            assert_eq!(document.document_number, "D23145890");
+            assert_eq!(document.surname, "ERIKSSON");
+            assert_eq!(document.mrz, wrong);
+        }
+        // Without the unverified read, spent attempts still fail the session.
+        let plain = Outcome::AttemptsExceeded {
+            attempts: 3,
+            unverified: None,
+        };
+        let eval = evaluate(
+            &BOTH,
+            &FlowConfig::default(),
+            today,
+            &plain,
+            &Outcome::Missing,
+        );
+        assert_eq!(eval.status, Status::Failed);
+        assert_eq!(eval.failure_reasons[0].kind, ReasonType::AttemptsExceeded);
+    }
+
+    #[test]
     fn cards_need_their_other_side_and_failures_fail_the_session() {
         let today = day("2010-01-01");
         let pending = evaluate(
@@ -514,7 +595,10 @@ mod tests {
             &FlowConfig::default(),
             today,
             &accepted(&TD1, None),
-            &Outcome::AttemptsExceeded { attempts: 3 },
+            &Outcome::AttemptsExceeded {
+                attempts: 3,
+                unverified: None,
+            },
         );
         assert_eq!(pending.status, Status::Failed);
         assert!(!pending.overall_result);
@@ -549,7 +633,10 @@ mod tests {
             &[Technology::Mrz],
             &FlowConfig::default(),
             today,
-            &Outcome::AttemptsExceeded { attempts: 3 },
+            &Outcome::AttemptsExceeded {
+                attempts: 3,
+                unverified: None,
+            },
             &Outcome::Missing,
         );
         assert_eq!(failed.status, Status::Failed);

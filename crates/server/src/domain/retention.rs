@@ -2,6 +2,7 @@
 //! expiry covers those that are looked at), and applies each flow's `retention_days`:
 //! captures and personal fields go, ids, statuses, verdicts and the audit log stay.
 
+use std::collections::HashSet;
 use std::time::Duration;
 
 use flow_protocol::SessionId;
@@ -38,25 +39,41 @@ pub async fn run(state: AppState, mut shutdown: watch::Receiver<bool>) {
     }
 }
 
+/// Sessions asked for at a time.
+const BATCH: i64 = 100;
+
+/// One pass. A session that cannot be expired or purged is logged and skipped (it stays
+/// due, for the next pass): one bad row must not hold up every other session. Errors
+/// that concern no single session (listing what is due) end the pass.
 pub async fn sweep_once(state: &AppState) -> Result<Sweep> {
     let mut sweep = Sweep::default();
+    // Sessions skipped in this pass (failed, or without a flow): still due, so each batch asks for that many
+    // more and skips them, and the pass ends when a batch brings nothing new.
+    let mut skipped: HashSet<SessionId> = HashSet::new();
     loop {
+        let limit = BATCH + i64::try_from(skipped.len()).unwrap_or(i64::MAX - BATCH);
         let due = state
             .store
-            .sessions_past_expiry(state.clock.now(), 100)
+            .sessions_past_expiry(state.clock.now(), limit)
             .await?;
-        if due.is_empty() {
+        let fresh: Vec<&SessionId> = due.iter().filter(|id| !skipped.contains(id)).collect();
+        if fresh.is_empty() {
             break;
         }
-        for id in &due {
-            if let Some(row) = state.store.session(id).await? {
-                if let Some(flow) = state.store.flow(&row.flow_id).await? {
-                    sessions::expire_if_due(state, &flow, row).await?;
-                    sweep.expired += 1;
+        for id in fresh {
+            match expire_one(state, id).await {
+                Ok(true) => sweep.expired += 1,
+                Ok(false) => {
+                    skipped.insert(*id);
+                }
+                Err(err) => {
+                    // Not the session id: it is the widget's credential.
+                    tracing::warn!(error = %err, "expiring a session failed; skipped");
+                    skipped.insert(*id);
                 }
             }
         }
-        if due.len() < 100 {
+        if i64::try_from(due.len()).unwrap_or(i64::MAX) < limit {
             break;
         }
     }
@@ -67,20 +84,42 @@ pub async fn sweep_once(state: &AppState) -> Result<Sweep> {
         }
         let cutoff = state.clock.now() - days * DAY;
         loop {
+            let limit = BATCH + i64::try_from(skipped.len()).unwrap_or(i64::MAX - BATCH);
             let due = state
                 .store
-                .sessions_past_retention(&flow.id, cutoff, 100)
+                .sessions_past_retention(&flow.id, cutoff, limit)
                 .await?;
-            for id in &due {
-                purge(state, &flow, id).await?;
-                sweep.purged += 1;
+            let fresh: Vec<&SessionId> = due.iter().filter(|id| !skipped.contains(id)).collect();
+            if fresh.is_empty() {
+                break;
             }
-            if due.len() < 100 {
+            for id in fresh {
+                match purge(state, &flow, id).await {
+                    Ok(()) => sweep.purged += 1,
+                    Err(err) => {
+                        tracing::warn!(flow = %flow.id, error = %err, "purging a session failed; skipped");
+                        skipped.insert(*id);
+                    }
+                }
+            }
+            if i64::try_from(due.len()).unwrap_or(i64::MAX) < limit {
                 break;
             }
         }
     }
     Ok(sweep)
+}
+
+/// Expires one due session; `false` when it has no flow (nothing to do).
+async fn expire_one(state: &AppState, id: &SessionId) -> Result<bool> {
+    let Some(row) = state.store.session(id).await? else {
+        return Ok(false);
+    };
+    let Some(flow) = state.store.flow(&row.flow_id).await? else {
+        return Ok(false);
+    };
+    sessions::expire_if_due(state, &flow, row).await?;
+    Ok(true)
 }
 
 /// Deletes the stored images first, then the database fields: a crash in between

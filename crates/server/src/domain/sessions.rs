@@ -226,7 +226,8 @@ async fn close(
         });
     }
     let json = serde_json::to_string(evaluation)?;
-    let overall = Some(evaluation.overall_result);
+    // `null` until FINISHED: a FAILED session was never evaluated to a result.
+    let overall = (to == Status::Finished).then_some(evaluation.overall_result);
     if !tx
         .close_session(&session.id, session.status, to, overall, &json, now)
         .await?
@@ -409,8 +410,9 @@ pub async fn record_event(state: &AppState, session_id: &str, event: WidgetEvent
 fn outcome(step: &StepOutcome<'_>) -> Result<Outcome> {
     Ok(match step {
         StepOutcome::Accepted(capture) => Outcome::Accepted(accepted(capture)?),
-        StepOutcome::Failed { attempts } => Outcome::AttemptsExceeded {
+        StepOutcome::Failed { attempts, last } => Outcome::AttemptsExceeded {
             attempts: *attempts,
+            unverified: Some(accepted(last)?).filter(|c| c.analysis.unverified.is_some()),
         },
         StepOutcome::Pending { .. } => Outcome::Missing,
     })
@@ -443,7 +445,22 @@ pub async fn finish(state: &AppState, session_id: &str) -> Result<FinishResponse
         return Err(Error::SessionClosed(row.status));
     }
 
-    let captures = state.store.captures(&row.id).await?;
+    state.hooks.pause_point("finish-before-lock").await;
+    let now = state.clock.now();
+    let mut tx = state.store.begin().await?;
+    let locked = tx
+        .lock_session(&row.id)
+        .await?
+        .ok_or(Error::SessionNotFound)?;
+    if let Some(status) = locked.finish_status {
+        // A concurrent finish won; answer as it did.
+        return Ok(FinishResponse { status });
+    }
+    if !locked.status.is_open() {
+        return Err(Error::SessionClosed(locked.status));
+    }
+    // Read under the lock: a capture committed meanwhile is part of the verdict.
+    let captures = tx.captures(&row.id).await?;
     let max_attempts = flow.config.max_attempts;
     let mrz = step_outcome(&captures, StepId::MrzSide, max_attempts);
     if let StepOutcome::Pending { attempts } = mrz {
@@ -469,7 +486,6 @@ pub async fn finish(state: &AppState, session_id: &str) -> Result<FinishResponse
         }
     }
 
-    let now = state.clock.now();
     let evaluation = evaluate::evaluate(
         &flow.technologies,
         &flow.config,
@@ -477,18 +493,6 @@ pub async fn finish(state: &AppState, session_id: &str) -> Result<FinishResponse
         &outcome(&mrz)?,
         &outcome(&other)?,
     );
-    let mut tx = state.store.begin().await?;
-    let locked = tx
-        .lock_session(&row.id)
-        .await?
-        .ok_or(Error::SessionNotFound)?;
-    if let Some(status) = locked.finish_status {
-        // A concurrent finish won; answer as it did.
-        return Ok(FinishResponse { status });
-    }
-    if !locked.status.is_open() {
-        return Err(Error::SessionClosed(locked.status));
-    }
     let locked = ensure_progress(&mut tx, &flow, locked, now).await?;
     close(&mut tx, &flow, &locked, &evaluation, Actor::Widget, now).await?;
     tx.commit().await?;

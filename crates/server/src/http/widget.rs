@@ -5,7 +5,7 @@ use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use flow_protocol::{Bootstrap, CaptureId, CaptureResponse, FinishResponse, WidgetEvent};
+use flow_protocol::{Bootstrap, CaptureResponse, FinishResponse, WidgetEvent};
 
 use super::extract::{content_length, parse_json, read_limited, SmallBody};
 use crate::domain::{capture, sessions};
@@ -51,14 +51,13 @@ async fn upload(
     body: Body,
 ) -> Result<(StatusCode, Json<CaptureResponse>)> {
     let meta = headers.get("x-capture-meta").map(|v| v.as_bytes());
-    let ctx = capture::begin_upload(state, session_id, meta).await?;
-    let capture_id: CaptureId = capture_id.parse().map_err(|_| Error::InvalidCaptureId)?;
+    let ctx = capture::begin_upload(state, session_id, capture_id, meta).await?;
     let limit = state.config.limits.max_capture_bytes;
     let bytes = read_limited(body, content_length(headers), limit).await?;
     if bytes.is_empty() {
         return Err(Error::UnsupportedImage("the body is empty".to_owned()));
     }
-    let (created, response) = capture::finish_upload(state, ctx, capture_id, bytes).await?;
+    let (created, response) = capture::finish_upload(state, ctx, bytes).await?;
     let status = if created {
         StatusCode::CREATED
     } else {

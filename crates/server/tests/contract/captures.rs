@@ -356,6 +356,12 @@ async fn attempts_run_out_and_the_quota_holds() {
         "attempts_exceeded"
     );
     assert_eq!(result["failure_reasons"][0]["technology"], "MRZ");
+    assert_eq!(result["status"], "FAILED");
+    assert_eq!(
+        result["overall_result"],
+        json!(null),
+        "null until FINISHED, and a FAILED session never was"
+    );
 
     // After finish every widget call but finish answers 410, and changes nothing.
     let after = server
@@ -513,4 +519,93 @@ async fn a_crash_between_write_and_commit_is_retried_cleanly() {
         .upload(&id, &capture, &meta("mrz_side"), "image/png", bytes)
         .await;
     assert_error(&again, StatusCode::GONE, "session_closed");
+}
+
+/// The capture id is checked before `X-Capture-Meta` (docs/server.md's order).
+#[tokio::test]
+async fn the_capture_id_is_checked_before_the_meta() {
+    let server = TestServer::start().await;
+    let flow = server.flow(&["MRZ"], json!({})).await;
+    let id = server.started_session(&flow).await;
+    let image = noise_png(32, 32, 7);
+    // Bad id and bad meta: the id answers.
+    let got = server
+        .upload(&id, "capture-1", &json!("{"), "image/png", image.clone())
+        .await;
+    assert_error(&got, StatusCode::BAD_REQUEST, "invalid_capture_id");
+    // Bad id and no meta at all.
+    let response = server
+        .client
+        .put(server.url(&format!("/api/v1/widget/sessions/{id}/captures/nope")))
+        .body(image.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_error(
+        &crate::common::read(response).await,
+        StatusCode::BAD_REQUEST,
+        "invalid_capture_id",
+    );
+    // A good id with bad meta is the meta's error.
+    let got = server
+        .upload(
+            &id,
+            &new_id(),
+            &json!({"source": "camera"}),
+            "image/png",
+            image,
+        )
+        .await;
+    assert_error(&got, StatusCode::BAD_REQUEST, "invalid_meta");
+    assert_eq!(server.capture_count(&id).await, 0);
+}
+
+/// `finish` evaluates the captures as they stand once it holds the session: a capture
+/// committed between its first look and its lock is part of the verdict.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn finish_evaluates_the_captures_it_holds_the_lock_on() {
+    let server = TestServer::start().await;
+    let flow = server.flow(&["MRZ"], json!({"max_attempts": 2})).await;
+    let id = server.started_session(&flow).await;
+    let first = server
+        .upload(
+            &id,
+            &new_id(),
+            &meta("mrz_side"),
+            "image/png",
+            noise_png(32, 32, 1),
+        )
+        .await;
+    assert_eq!(first.1["accepted"], false, "{}", first.1);
+
+    // Finish now sees one attempt of two: pending, unless it reads later.
+    let pause = server.state.hooks.pause_once_at("finish-before-lock");
+    let client = server.client.clone();
+    let url = server.url(&format!("/api/v1/widget/sessions/{id}/finish"));
+    let finishing = tokio::spawn(async move {
+        crate::common::read(client.post(url).json(&json!({})).send().await.unwrap()).await
+    });
+    pause.reached.notified().await;
+    // Meanwhile the second attempt is spent (and committed).
+    let second = server
+        .upload(
+            &id,
+            &new_id(),
+            &meta("mrz_side"),
+            "image/png",
+            noise_png(32, 32, 2),
+        )
+        .await;
+    assert_eq!(second.0, StatusCode::CREATED, "{}", second.1);
+    assert_eq!(second.1["accepted"], false);
+    pause.release.notify_one();
+
+    let (status, body) = finishing.await.unwrap();
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body, json!({"status": "FAILED"}));
+    let result = server.result(&id, &flow.api_key).await;
+    assert_eq!(
+        result["mrz_result"]["failure_reason"]["type"], "attempts_exceeded",
+        "{result}"
+    );
 }

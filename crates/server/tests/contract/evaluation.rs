@@ -276,3 +276,70 @@ async fn a_card_needs_its_other_side() {
         .await;
     assert_eq!(finished["status"], "FINISHED");
 }
+
+/// Spec: a document with failed check digits on a read that was otherwise complete is
+/// FINISHED with `overall_result: false`. Each such capture asks for a retake (most
+/// likely an OCR error); once the attempts are spent, the read is the verdict.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn spent_attempts_on_wrong_check_digits_finish_rejected() {
+    let Some(frame) = crate::frames::unverified() else {
+        let message = "spent_attempts_on_wrong_check_digits_finish_rejected: SKIPPED — no \
+                       crafted frame reads as complete with a wrong check digit";
+        assert!(std::env::var("FLOW_REQUIRE_READER").is_err(), "{message}");
+        eprintln!("{message}");
+        return;
+    };
+    eprintln!(
+        "wrong check digit in {} ({}): {:?}",
+        frame.file, frame.format, frame.lines
+    );
+    let server = TestServer::start().await;
+    let flow = server
+        .flow(&["MRZ", "DOCUMENT_RECOGNITION"], json!({"max_attempts": 2}))
+        .await;
+    let id = server.started_session(&flow).await;
+    let finish = format!("/api/v1/widget/sessions/{id}/finish");
+    for attempt in 1..=2 {
+        let (status, body) = server
+            .upload(
+                &id,
+                &new_id(),
+                &mrz_meta(None),
+                "image/png",
+                frame.png.clone(),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        assert_eq!(body["accepted"], false, "{body}");
+        assert_eq!(body["retake_reason"], "mrz_check_digit_mismatch", "{body}");
+        if attempt == 1 {
+            // An attempt remains: nothing to evaluate yet.
+            let pending = server.json(Method::POST, &finish, json!({})).await;
+            assert_error(&pending, StatusCode::CONFLICT, "uploads_pending");
+        }
+    }
+    let (status, finished) = server.json(Method::POST, &finish, json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{finished}");
+    assert_eq!(finished, json!({"status": "FINISHED"}));
+
+    let result = server.result(&id, &flow.api_key).await;
+    assert_eq!(result["status"], "FINISHED", "{result}");
+    assert_eq!(result["overall_result"], false, "{result}");
+    for key in ["mrz_result", "doc_recognition_result"] {
+        let block = &result[key];
+        assert_eq!(block["result"], false, "{key}: {result}");
+        assert_eq!(
+            block["failure_reason"]["type"], "mrz_check_digit_mismatch",
+            "{key}: {result}"
+        );
+        assert_eq!(block["checks"]["mrz_check_digits"], "failed", "{key}");
+        assert_eq!(block["document"]["mrz"], json!(frame.lines), "{key}");
+        assert_eq!(block["document"]["format"], frame.format.as_str(), "{key}");
+        assert!(block["images"]["mrz_side"].is_string(), "{key}: {result}");
+    }
+    assert!(result["failure_reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["type"] == "mrz_check_digit_mismatch"));
+}

@@ -107,7 +107,11 @@ async fn reviews_follow_the_transition_table() {
     assert_eq!(body, json!({"session_id": id, "status": "APPROVED"}));
     let result = server.result(&id, key).await;
     assert_eq!(result["status"], "APPROVED");
-    assert_eq!(result["overall_result"], false, "the evaluated value stays");
+    assert_eq!(
+        result["overall_result"],
+        json!(null),
+        "FAILED before review: no evaluated value to keep"
+    );
     let got = server
         .keyed(
             Method::POST,

@@ -3,7 +3,7 @@
 use super::lines::{self, Layout, LinesScratch};
 use super::locate::{self, LocateScratch};
 use super::ocr::{self, Model, Patch, PATCH_LEN};
-use super::parse::{Format, Parsed};
+use super::parse::{parse, Format, Parsed};
 use super::repair::{self, Candidates};
 use crate::date::Date;
 use crate::frame::{Frame, GrayImage};
@@ -18,6 +18,9 @@ pub struct FrameRead {
     pub cells: Vec<Vec<Candidates>>,
     /// The read, when every check digit holds after repair.
     pub accepted: Option<Parsed>,
+    /// Otherwise, the recognised text as it stands (no repair) when it has a complete
+    /// MRZ layout: a document whose check digits really are wrong reads like this.
+    pub unverified: Option<Parsed>,
     /// Normalised patches of the chosen layout, line by line (for quality).
     pub patches: Vec<Patch>,
 }
@@ -47,10 +50,15 @@ pub fn read_frame(
     for layout in layouts {
         let (cells, patches) = recognise(frame, &layout, model);
         let accepted = repair::repair(&cells, today).filter(|p| plausible(p, &cells));
+        let unverified = match accepted {
+            Some(_) => None,
+            None => as_read(&cells, today),
+        };
         let read = FrameRead {
             quad: Some(layout.quad),
             cells,
             accepted,
+            unverified,
             patches,
         };
         if read.accepted.is_some() {
@@ -59,6 +67,20 @@ pub fn read_frame(
         first.get_or_insert(read);
     }
     first.unwrap_or_default()
+}
+
+/// The best symbol of every cell, parsed as it stands.
+fn as_read(cells: &[Vec<Candidates>], today: Date) -> Option<Parsed> {
+    let lines: Vec<String> = cells
+        .iter()
+        .map(|row| {
+            row.iter()
+                .filter_map(|c| c.alternatives.first().map(|a| char::from(a.0)))
+                .collect()
+        })
+        .collect();
+    let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+    parse(&refs, today).ok().filter(|p| !p.valid())
 }
 
 fn recognise(frame: &Frame, layout: &Layout, model: &Model) -> (Vec<Vec<Candidates>>, Vec<Patch>) {
@@ -149,7 +171,6 @@ fn dates_plausible(p: &Parsed) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::mrz::parse::parse;
 
     fn today() -> Date {
         Date::new(2026, 11, 22).unwrap()
@@ -208,5 +229,17 @@ mod tests {
         let lines: Vec<&str> = unknown_day.iter().map(String::as_str).collect();
         let p = parse(&lines, today()).unwrap();
         assert!(plausible(&p, &cells(&lines, 0.1)));
+    }
+
+    #[test]
+    fn a_complete_read_with_wrong_digits_is_unverified_not_accepted() {
+        let wrong = [TD3[0].to_owned(), TD3[1].replacen("C36", "C37", 1)];
+        let lines: Vec<&str> = wrong.iter().map(String::as_str).collect();
+        let unverified = as_read(&cells(&lines, 0.1), today()).unwrap();
+        assert_eq!(unverified.lines, wrong);
+        assert!(!unverified.valid());
+        // A valid read is not "unverified", and a partial one is nothing.
+        assert!(as_read(&cells(&TD3, 0.1), today()).is_none());
+        assert!(as_read(&cells(&TD3[..1], 0.1), today()).is_none());
     }
 }
