@@ -3,7 +3,7 @@
 use super::lines::{self, Layout, LinesScratch};
 use super::locate::{self, LocateScratch};
 use super::ocr::{self, Model, Patch, PATCH_LEN};
-use super::parse::{parse, Format, Parsed};
+use super::parse::{self, parse, Format, Parsed};
 use super::repair::{self, Candidates};
 use crate::date::Date;
 use crate::frame::{Frame, GrayImage};
@@ -115,22 +115,28 @@ const MAX_UNCHECKED_COST: f32 = 1.6;
 /// fields no check digit covers.
 pub fn plausible(p: &Parsed, cells: &[Vec<Candidates>]) -> bool {
     let lines: Vec<&[u8]> = p.lines.iter().map(|l| l.as_bytes()).collect();
-    // (line, start, end) of the country codes and of the fields no check digit covers.
-    let (countries, unchecked): (Vec<Span>, Vec<Span>) = match p.format {
-        Format::Td1 => (
-            vec![(0, 2, 5), (1, 15, 18)],
-            vec![(0, 2, 5), (1, 7, 8), (1, 15, 18), (2, 0, 30)],
-        ),
-        Format::Td2 | Format::Mrvb => (
-            vec![(0, 2, 5), (1, 10, 13)],
-            vec![(0, 2, 36), (1, 10, 13), (1, 20, 21)],
-        ),
-        Format::Td3 | Format::Mrva => (
-            vec![(0, 2, 5), (1, 10, 13)],
-            vec![(0, 2, 44), (1, 10, 13), (1, 20, 21)],
-        ),
-        Format::FrenchId => (vec![(0, 2, 5)], vec![(0, 5, 30), (1, 13, 27), (1, 34, 35)]),
+    // The country codes, and the fields no check digit covers, from the format's own
+    // layout (the one `parse` and `repair` use).
+    let layout = parse::layout(p.format);
+    let span = |s: parse::Span| (s.line, s.start, s.end);
+    let countries: Vec<Span> = std::iter::once(layout.issuing_country)
+        .chain(layout.nationality)
+        .map(span)
+        .collect();
+    let names: Vec<Span> = match layout.names {
+        parse::NameLayout::Icao(n) => vec![span(n)],
+        parse::NameLayout::Split {
+            surname,
+            given_names,
+        } => vec![span(surname), span(given_names)],
     };
+    let (sex_line, sex_col) = layout.sex;
+    let unchecked: Vec<Span> = countries
+        .iter()
+        .copied()
+        .chain(names)
+        .chain([(sex_line, sex_col, sex_col + 1)])
+        .collect();
     let code_ok = |&(l, a, b): &Span| {
         let Some(code) = lines.get(l).and_then(|line| line.get(a..b)) else {
             return false;
