@@ -4,6 +4,8 @@
 
 use std::cell::RefCell;
 use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use leptos::mount::mount_to;
 use leptos::prelude::*;
@@ -29,12 +31,14 @@ struct Mounted {
 pub struct WidgetHandle {
     mounted: Rc<RefCell<Option<Mounted>>>,
     widget: Widget,
+    live: Arc<AtomicBool>,
 }
 
 #[wasm_bindgen]
 impl WidgetHandle {
     /// Unmounts the view and empties the shadow root. Idempotent.
     pub fn destroy(&self) {
+        self.live.store(false, Ordering::Relaxed);
         if let Some(mounted) = self.mounted.borrow_mut().take() {
             let Mounted { _view, shadow } = mounted;
             drop(_view);
@@ -98,7 +102,9 @@ pub fn mount(host: HtmlElement, shadow: ShadowRoot, options: JsValue) -> WidgetH
     });
     let locale = ArcRwSignal::new(locale);
     let host_target = SendWrapper::new(host.clone());
+    let live = Arc::new(AtomicBool::new(true));
     let boot = Bootstrapper {
+        live: live.clone(),
         host: host_target.clone(),
         raw_id: options.raw_id.clone(),
         id: options.id.clone().ok(),
@@ -114,7 +120,7 @@ pub fn mount(host: HtmlElement, shadow: ShadowRoot, options: JsValue) -> WidgetH
     };
     let retry = {
         let boot = boot.clone();
-        std::sync::Arc::new(move || boot.start())
+        Arc::new(move || boot.start())
     };
     let widget = Widget {
         host: host_target,
@@ -159,8 +165,11 @@ pub fn mount(host: HtmlElement, shadow: ShadowRoot, options: JsValue) -> WidgetH
                 widget.session_id.clone(),
                 detail.clone(),
             );
+            let live = live.clone();
             wasm_bindgen_futures::spawn_local(async move {
-                report(&host, &id, "invalid_options", &detail);
+                if live.load(Ordering::Relaxed) {
+                    report(&host, &id, "invalid_options", &detail);
+                }
             });
         }
     }
@@ -168,6 +177,7 @@ pub fn mount(host: HtmlElement, shadow: ShadowRoot, options: JsValue) -> WidgetH
     WidgetHandle {
         mounted: Rc::new(RefCell::new(mounted)),
         widget,
+        live,
     }
 }
 
@@ -209,6 +219,9 @@ struct Bootstrapper {
     locale: ArcRwSignal<Locale>,
     offered: Vec<Offered>,
     phase: ArcRwSignal<Phase>,
+    /// Cleared by `destroy()`: a bootstrap still in flight then changes and announces
+    /// nothing.
+    live: Arc<AtomicBool>,
 }
 
 impl Bootstrapper {
@@ -219,7 +232,11 @@ impl Bootstrapper {
         let this = self.clone();
         this.phase.set(Phase::Loading);
         wasm_bindgen_futures::spawn_local(async move {
-            match session::bootstrap(&this.api_base, &id).await {
+            let result = session::bootstrap(&this.api_base, &id).await;
+            if !this.live.load(Ordering::Relaxed) {
+                return;
+            }
+            match result {
                 Ok(boot) => {
                     let session_locale = boot.locale.as_deref().and_then(Locale::parse);
                     if let Some(l) = session_locale.filter(|_| !this.locale_chosen) {

@@ -270,3 +270,28 @@ async fn an_unknown_session_is_shown_and_reported_once() {
     drop(seen);
     handle.destroy();
 }
+
+#[wasm_bindgen_test]
+async fn nothing_is_announced_after_destroy() {
+    let errors = record("flow:error");
+    let ready = record("flow:ready");
+    let (host, shadow) = host();
+    let before = (errors.borrow().len(), ready.borrow().len());
+    let handle = mount(
+        host,
+        shadow.clone(),
+        options(&[("id", JsValue::from_str(ID))]),
+    );
+    handle.destroy();
+    // Long enough for the bootstrap's answer (a 404 from the runner) to arrive.
+    for _ in 0..50 {
+        tick().await;
+    }
+    let late: Vec<Option<String>> = errors.borrow()[before.0..]
+        .iter()
+        .map(|d| field(d, "type"))
+        .collect();
+    assert!(late.is_empty(), "events after destroy: {late:?}");
+    assert_eq!(ready.borrow().len(), before.1);
+    assert_eq!(shadow.child_element_count(), 0);
+}
