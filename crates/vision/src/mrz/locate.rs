@@ -14,10 +14,8 @@ const BLACKHAT_RADIUS: usize = 3;
 const MIN_PRINT_CONTRAST: u8 = 28;
 /// Share of the strongest print response a pixel needs, so threshold follows exposure.
 const PRINT_FRACTION_OF_P995: f32 = 0.38;
-/// Horizontal merge radii joining the characters of a line into one band, tried in
-/// turn: the widest joins loosely printed lines best, the narrower ones keep the lines
-/// of a tilted, tightly set MRZ (a TD1 card at 15°) from merging into one blob.
-const MERGE_RADII: [usize; 3] = [4, 2, 1];
+/// Horizontal merge radius joining the characters of a line into one band.
+const MERGE_RADIUS: usize = 4;
 /// A text band shorter than this (working pixels) cannot be an MRZ line.
 const MIN_BAND_LENGTH: f32 = 60.0;
 /// MRZ lines are long and thin.
@@ -74,7 +72,6 @@ pub struct LocateScratch {
     filters: FilterScratch,
     a: Vec<u8>,
     b: Vec<u8>,
-    print: Vec<u8>,
     labels: Vec<u32>,
     parent: Vec<u32>,
     moments: Vec<Moments>,
@@ -87,24 +84,15 @@ pub fn locate(img: &GrayImage, s: &mut LocateScratch) -> Option<Region> {
         return None;
     }
     print_mask(img, s);
-    let print = std::mem::take(&mut s.print);
-    let mut found = None;
-    for radius in MERGE_RADII {
-        extreme_2d(&print, &mut s.b, w, h, radius, 0, true, &mut s.filters);
-        let mask = std::mem::take(&mut s.b);
-        label(&mask, w, h, s);
-        s.b = mask;
-        let b = bands(s);
-        if let Some(group) = best_group(&b) {
-            found = region(&group, w, h, s, radius);
-            break;
-        }
-    }
-    s.print = print;
-    found
+    let mask = std::mem::take(&mut s.b);
+    label(&mask, w, h, s);
+    s.b = mask;
+    let bands = bands(s);
+    let group = best_group(&bands)?;
+    region(&group, w, h, s)
 }
 
-/// `s.print` := 255 where dark print stands out of its surroundings.
+/// `s.b` := 255 where dark print stands out of its surroundings, merged along rows.
 fn print_mask(img: &GrayImage, s: &mut LocateScratch) {
     let (w, h) = (img.width as usize, img.height as usize);
     let r = BLACKHAT_RADIUS;
@@ -120,7 +108,8 @@ fn print_mask(img: &GrayImage, s: &mut LocateScratch) {
     for v in s.b.iter_mut() {
         *v = if *v >= threshold { 255 } else { 0 };
     }
-    std::mem::swap(&mut s.b, &mut s.print);
+    extreme_2d(&s.b, &mut s.a, w, h, MERGE_RADIUS, 0, true, &mut s.filters);
+    std::mem::swap(&mut s.a, &mut s.b);
 }
 
 fn percentile(hist: &[u32; 256], q: f32) -> u8 {
@@ -277,28 +266,7 @@ fn best_group(bands: &[Band]) -> Option<Vec<Band>> {
             }
         }
         if group.len() > 3 {
-            // More parallel bands than an MRZ has lines (a card edge, a shadow, a line
-            // of print above): keep the three adjacent ones most alike in length.
-            group.sort_by(|a, b| {
-                a.center
-                    .sub(seed.center)
-                    .dot(normal)
-                    .total_cmp(&b.center.sub(seed.center).dot(normal))
-            });
-            let spread = |w: &[Band]| {
-                let (lo, hi) = w.iter().fold((f32::MAX, f32::MIN), |(lo, hi), b| {
-                    (lo.min(b.length), hi.max(b.length))
-                });
-                hi - lo
-            };
-            let Some(best3) = group
-                .windows(3)
-                .min_by(|a, b| spread(a).total_cmp(&spread(b)))
-                .map(<[Band]>::to_vec)
-            else {
-                continue;
-            };
-            group = best3;
+            continue;
         }
         let merged_lines = group.len() == 1 && seed.length / seed.thickness < 18.0;
         if group.len() == 1 && !merged_lines {
@@ -313,7 +281,7 @@ fn best_group(bands: &[Band]) -> Option<Vec<Band>> {
 }
 
 /// The oriented box around the group's pixels, along the longest band's direction.
-fn region(group: &[Band], w: usize, h: usize, s: &LocateScratch, merge: usize) -> Option<Region> {
+fn region(group: &[Band], w: usize, h: usize, s: &LocateScratch) -> Option<Region> {
     // Length-weighted mean direction: one band stretched by a merged neighbour (a card
     // edge, a photo border) must not tilt the whole region.
     let sum = group
@@ -345,7 +313,7 @@ fn region(group: &[Band], w: usize, h: usize, s: &LocateScratch, merge: usize) -
         return None;
     }
     // The merge radius widened each band at both ends.
-    let pad = merge as f32;
+    let pad = MERGE_RADIUS as f32;
     let (min_s, max_s) = (min_s + pad * 0.5, max_s - pad * 0.5);
     Some(Region {
         origin: u.scale(min_s).add(v.scale(min_t)),
