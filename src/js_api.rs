@@ -16,6 +16,7 @@ use web_sys::{HtmlElement, ShadowRoot};
 use flow_protocol::SessionId;
 
 use crate::browser::events;
+use crate::flow::Flow;
 use crate::i18n::{self, Locale, Offered};
 use crate::options::Options;
 use crate::session;
@@ -39,6 +40,9 @@ impl WidgetHandle {
     /// Unmounts the view and empties the shadow root. Idempotent.
     pub fn destroy(&self) {
         self.live.store(false, Ordering::Relaxed);
+        if let Phase::Ready(flow) = self.widget.phase.get_untracked() {
+            flow.destroy();
+        }
         if let Some(mounted) = self.mounted.borrow_mut().take() {
             let Mounted { _view, shadow } = mounted;
             drop(_view);
@@ -244,7 +248,23 @@ impl Bootstrapper {
                             this.locale.set(l);
                         }
                     }
-                    this.phase.set(Phase::Intro(boot));
+                    let flow = Flow::new(
+                        (*this.host).clone(),
+                        this.raw_id.clone(),
+                        boot,
+                        this.api_base.clone(),
+                    );
+                    let flow = match flow {
+                        Ok(flow) => flow,
+                        Err(err) => {
+                            let detail = err.as_string().unwrap_or_else(|| "cannot start".into());
+                            let err = session::BootError::Internal(detail);
+                            report(&this.host, &this.raw_id, err.event_type(), &err.detail());
+                            this.phase.set(Phase::Failed(err));
+                            return;
+                        }
+                    };
+                    this.phase.set(Phase::Ready(flow));
                     events::dispatch(
                         &this.host,
                         "flow:ready",

@@ -4,7 +4,7 @@
 use serde::de::DeserializeOwned;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{RequestCredentials, RequestInit, RequestMode, Response};
+use web_sys::{Headers, RequestCredentials, RequestInit, RequestMode, Response};
 
 /// Why a request gave no usable answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,11 +26,43 @@ fn describe(err: JsValue) -> String {
 
 /// GETs `url` and decodes its JSON body.
 pub async fn get_json<T: DeserializeOwned>(url: &str) -> Result<T, FetchError> {
+    let response = send(url, "GET", &[], None).await?;
+    decode(response).await
+}
+
+/// Sends `body` with `method` and `headers`; decodes a 2xx answer's JSON body.
+pub async fn send_json<T: DeserializeOwned>(
+    url: &str,
+    method: &str,
+    headers: &[(&str, &str)],
+    body: &JsValue,
+) -> Result<T, FetchError> {
+    let response = send(url, method, headers, Some(body)).await?;
+    decode(response).await
+}
+
+async fn send(
+    url: &str,
+    method: &str,
+    headers: &[(&str, &str)],
+    body: Option<&JsValue>,
+) -> Result<Response, FetchError> {
     let window = web_sys::window().ok_or_else(|| FetchError::Network("no window".into()))?;
     let init = RequestInit::new();
-    init.set_method("GET");
+    init.set_method(method);
     init.set_mode(RequestMode::Cors);
     init.set_credentials(RequestCredentials::Omit);
+    if !headers.is_empty() {
+        let h = Headers::new().map_err(|e| FetchError::Network(describe(e)))?;
+        for (name, value) in headers {
+            h.set(name, value)
+                .map_err(|e| FetchError::Network(describe(e)))?;
+        }
+        init.set_headers(&h);
+    }
+    if let Some(body) = body {
+        init.set_body(body);
+    }
     let answer = JsFuture::from(window.fetch_with_str_and_init(url, &init))
         .await
         .map_err(|e| FetchError::Network(describe(e)))?;
@@ -40,6 +72,10 @@ pub async fn get_json<T: DeserializeOwned>(url: &str) -> Result<T, FetchError> {
     if !response.ok() {
         return Err(FetchError::Status(response.status()));
     }
+    Ok(response)
+}
+
+async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, FetchError> {
     let json = response.json().map_err(|e| FetchError::Body(describe(e)))?;
     let value = JsFuture::from(json)
         .await

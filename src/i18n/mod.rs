@@ -5,7 +5,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::fmt;
 
-use fluent_bundle::{FluentBundle, FluentResource};
+use fluent_bundle::{FluentArgs, FluentBundle, FluentResource};
 
 /// One of the twelve UI languages. The code is the platform's (`kz` for Kazakh); the
 /// tag is the BCP 47 one used for `lang` and `Intl` (`kk`).
@@ -196,7 +196,17 @@ thread_local! {
 
 /// The message `id` in `locale`, from the catalog shared by every widget on the page.
 pub fn message(locale: Locale, id: &str) -> String {
-    CATALOG.with(|c| c.borrow_mut().message(locale, id))
+    CATALOG.with(|c| c.borrow_mut().message(locale, id, None))
+}
+
+/// The message `id` with its `{ $name }` placeables filled. Numbers come formatted
+/// by the caller (with `Intl`, in the locale's own digits).
+pub fn message_with(locale: Locale, id: &str, args: &[(&'static str, String)]) -> String {
+    let mut fluent_args = FluentArgs::new();
+    for (name, value) in args {
+        fluent_args.set(*name, value.clone());
+    }
+    CATALOG.with(|c| c.borrow_mut().message(locale, id, Some(&fluent_args)))
 }
 
 /// Messages of every locale used so far, parsed on first use.
@@ -208,14 +218,14 @@ pub struct Catalog {
 impl Catalog {
     /// The message `id` in `locale`. Falls back to the id itself, which `build.rs` and the
     /// tests make unreachable for shipped keys.
-    pub fn message(&mut self, locale: Locale, id: &str) -> String {
+    pub fn message(&mut self, locale: Locale, id: &str, args: Option<&FluentArgs>) -> String {
         let bundle = self.bundles.entry(locale).or_insert_with(|| bundle(locale));
         let Some(pattern) = bundle.get_message(id).and_then(|m| m.value()) else {
             return id.to_owned();
         };
         let mut errors = Vec::new();
         bundle
-            .format_pattern(pattern, None, &mut errors)
+            .format_pattern(pattern, args, &mut errors)
             .into_owned()
     }
 }
@@ -279,7 +289,7 @@ mod tests {
             let resource = FluentResource::try_new(locale.source().to_owned());
             assert!(resource.is_ok(), "{locale}: Fluent syntax error");
             for id in &ids {
-                let text = catalog.message(locale, id);
+                let text = catalog.message(locale, id, None);
                 assert_ne!(&text, id, "{locale}: `{id}` missing");
                 assert!(!text.trim().is_empty(), "{locale}: `{id}` empty");
             }

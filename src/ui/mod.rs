@@ -5,20 +5,22 @@ use leptos::prelude::*;
 use send_wrapper::SendWrapper;
 use wasm_bindgen::JsValue;
 
-use flow_protocol::{Bootstrap, StepKind};
+mod journey;
 
 use crate::browser::events;
+use crate::flow::Flow;
 use crate::i18n::{self, Locale, Offered};
 use crate::options::Theme;
 use crate::session::BootError;
+use journey::Journey;
 
 /// Where the widget is in its life.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Phase {
     /// Asking the session server for the session.
     Loading,
-    /// The session is open: the intro, with what will be asked.
-    Intro(Bootstrap),
+    /// The session is open: its flow, from the intro to `finish`.
+    Ready(Flow),
     /// The options were unusable (shown with `error-invalid-id`).
     InvalidOptions,
     /// The session cannot run; `Network` offers a retry.
@@ -60,7 +62,7 @@ impl Widget {
     }
 }
 
-fn t(locale: Locale, id: &str) -> String {
+pub(crate) fn t(locale: Locale, id: &str) -> String {
     i18n::message(locale, id)
 }
 
@@ -84,7 +86,7 @@ pub fn App(widget: Widget) -> impl IntoView {
         move || {
             match widget.phase.get() {
             Phase::Loading => view! { <Loading locale=widget.locale.clone() /> }.into_any(),
-            Phase::Intro(boot) => view! { <Intro widget=widget.clone() boot=boot /> }.into_any(),
+            Phase::Ready(flow) => view! { <Journey widget=widget.clone() flow=flow /> }.into_any(),
             Phase::InvalidOptions => {
                 view! { <ErrorPanel widget=widget.clone() message="error-invalid-id" retry=false /> }
                     .into_any()
@@ -160,40 +162,6 @@ fn Loading(locale: ArcRwSignal<Locale>) -> impl IntoView {
         <p class="fw-loading" part="loading" role="status" data-testid="loading">
             {move || t(locale.get(), "loading")}
         </p>
-    }
-}
-
-#[component]
-fn Intro(widget: Widget, boot: Bootstrap) -> impl IntoView {
-    let locale = widget.locale.clone();
-    let lead = {
-        let locale = locale.clone();
-        move || t(locale.get(), "intro-lead")
-    };
-    let steps = boot
-        .steps
-        .iter()
-        .map(|step| {
-            let key = match step.kind {
-                StepKind::DocumentMrz => "step-document-mrz",
-                StepKind::DocumentOtherSide => "step-document-other-side",
-            };
-            let locale = locale.clone();
-            view! { <li class="fw-step" data-testid="intro-step">{move || t(locale.get(), key)}</li> }
-        })
-        .collect_view();
-    let session = locale.clone();
-    view! {
-        <section class="fw-intro" part="intro" data-testid="intro">
-            <h2 class="fw-intro-title">{boot.display_name.clone()}</h2>
-            <p>{lead}</p>
-            <ol class="fw-steps" part="steps">{steps}</ol>
-            <p class="fw-session" part="session">
-                <span class="fw-session-label">{move || t(session.get(), "session-label")}</span>
-                " "
-                <code data-testid="session-id" dir="ltr">{widget.session_id.clone()}</code>
-            </p>
-        </section>
     }
 }
 

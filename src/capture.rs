@@ -1,0 +1,267 @@
+//! From camera frames and photos to captures: each video frame is analysed by the
+//! vision core, turned into a steady hint and an MRZ outline for the overlay, and
+//! captured automatically once the read is stable; a photo or the manual shutter goes
+//! through the same analysis. The capture is the very frame that was analysed, encoded
+//! as JPEG, so the server re-reads the pixels the widget read.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use leptos::prelude::*;
+use wasm_bindgen::JsValue;
+use web_sys::{Blob, HtmlVideoElement};
+
+use flow_protocol::{CaptureMeta, CaptureSource, ClientQuality, StepKind};
+use kyc_vision::{Analysis, Analyzer, Date, Format, Frame, Parsed, PixelFormat};
+
+use crate::browser::canvas::{self, Canvas, Pixels};
+use crate::guidance::{self, Hint, Stabiliser};
+
+/// Frames are analysed at this long side: enough for the MRZ's print, and it bounds the
+/// per-frame cost whatever the camera delivers.
+const ANALYSIS_LONG_SIDE: u32 = 1280;
+/// Photos larger than this are downscaled before anything else (the spec's limit).
+const PHOTO_LONG_SIDE: u32 = 4000;
+/// Analysis takes at most about half of the main thread: after a frame that took `t` ms,
+/// frames arriving within `t` ms are skipped, and never more than one per this interval.
+const MIN_FRAME_INTERVAL_MS: f64 = 40.0;
+
+/// A picture ready for review and upload.
+pub struct Still {
+    pub blob: Blob,
+    /// A `blob:` URL for the review screen (revoked when the still is dropped).
+    pub preview: String,
+    pub meta: CaptureMeta,
+    /// What the widget read: `Some(true)` for a card (whose other side is asked for),
+    /// `None` when nothing read and only the server will know.
+    pub card: Option<bool>,
+}
+
+impl Drop for Still {
+    fn drop(&mut self) {
+        let _ = web_sys::Url::revoke_object_url(&self.preview);
+    }
+}
+
+/// The MRZ outline in frame-relative coordinates (0–1), for the overlay.
+pub type Outline = [(f32, f32); 4];
+
+/// What the live view shows, updated frame by frame.
+#[derive(Clone, Default)]
+pub struct LiveView {
+    pub hint: ArcRwSignal<Option<Hint>>,
+    pub outline: ArcRwSignal<Option<Outline>>,
+}
+
+/// Today's date for the MRZ's expiry and century rules, from the device's clock (a
+/// clock outside years 1–9999 gives none, and frames are then not analysed).
+fn today() -> Option<Date> {
+    let now = js_sys::Date::new_0();
+    let year = u16::try_from(now.get_full_year()).ok()?;
+    Date::new(year, now.get_month() as u8 + 1, now.get_date() as u8)
+}
+
+fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map(|p| p.now())
+        .unwrap_or_else(js_sys::Date::now)
+}
+
+/// The analysis state of one widget: the vision core and a canvas to read pixels from.
+pub struct Analyst {
+    analyzer: Analyzer,
+    canvas: Canvas,
+}
+
+fn is_card(format: Format) -> bool {
+    matches!(format, Format::Td1 | Format::Td2 | Format::FrenchId)
+}
+
+/// Encodes what `canvas` holds (the frame just analysed) as a capture.
+async fn still(
+    canvas: Canvas,
+    step: &str,
+    source: CaptureSource,
+    analysis: &Analysis,
+    read: Option<&Parsed>,
+) -> Result<Still, JsValue> {
+    let blob = canvas.to_jpeg().await?;
+    let preview = web_sys::Url::create_object_url_with_blob(&blob)?;
+    let read = read.or(analysis.read.as_ref());
+    Ok(Still {
+        blob,
+        preview,
+        meta: meta(step, source, analysis, read.map(|r| r.lines.clone())),
+        card: read.map(|r| is_card(r.format)),
+    })
+}
+
+fn meta(
+    step: &str,
+    source: CaptureSource,
+    analysis: &Analysis,
+    lines: Option<Vec<String>>,
+) -> CaptureMeta {
+    let q = &analysis.quality;
+    CaptureMeta {
+        step: step.to_owned(),
+        source: Some(source),
+        client_mrz: lines,
+        quality: Some(ClientQuality {
+            blur_score: Some(q.blur_score),
+            glare_fraction: Some(q.glare_fraction),
+            blurry: Some(q.blurry),
+            glare: Some(q.glare),
+        }),
+        width: Some(analysis.width),
+        height: Some(analysis.height),
+    }
+}
+
+impl Analyst {
+    pub fn new() -> Result<Analyst, JsValue> {
+        let analyzer =
+            Analyzer::new().map_err(|e| JsValue::from_str(&format!("vision model: {e:?}")))?;
+        Ok(Analyst {
+            analyzer,
+            canvas: Canvas::new()?,
+        })
+    }
+
+    fn frame_of(pixels: &Pixels) -> Result<Frame<'_>, JsValue> {
+        Frame::new(&pixels.rgba, pixels.width, pixels.height, PixelFormat::Rgba)
+            .map_err(|e| JsValue::from_str(&e.to_string()))
+    }
+
+    /// A photo the user chose: decoded (EXIF orientation applied), downscaled past 4000 px,
+    /// analysed on its own, re-encoded.
+    pub async fn photo(
+        this: &Rc<RefCell<Analyst>>,
+        step: &str,
+        file: &Blob,
+    ) -> Result<Still, JsValue> {
+        let bitmap = canvas::decode(file).await?;
+        let (analysis, canvas) = {
+            let mut a = this.borrow_mut();
+            let pixels = a.canvas.draw_bitmap(&bitmap, PHOTO_LONG_SIDE);
+            bitmap.close();
+            let pixels = pixels?;
+            let frame = Self::frame_of(&pixels)?;
+            let today = today().ok_or("the device's clock is not usable")?;
+            (a.analyzer.analyse(&frame, today), a.canvas.clone())
+        };
+        still(canvas, step, CaptureSource::Upload, &analysis, None).await
+    }
+}
+
+/// One live capture session on a step: runs until it captures, or until `stop()`.
+#[derive(Clone)]
+pub struct Live {
+    running: Rc<Cell<bool>>,
+    shutter: Rc<Cell<bool>>,
+}
+
+impl Live {
+    /// Starts analysing `video` for `step` (of `kind`); `on_still` gets the capture.
+    pub fn start(
+        analyst: Rc<RefCell<Analyst>>,
+        video: &HtmlVideoElement,
+        step: String,
+        kind: StepKind,
+        view: LiveView,
+        on_still: impl Fn(Result<Still, JsValue>) + 'static,
+    ) -> Live {
+        let live = Live {
+            running: Rc::new(Cell::new(true)),
+            shutter: Rc::default(),
+        };
+        analyst.borrow_mut().analyzer.reset_stream();
+        let initial = match kind {
+            StepKind::DocumentMrz => Some(Hint::Searching),
+            StepKind::DocumentOtherSide => None,
+        };
+        view.hint.set(initial);
+        view.outline.set(None);
+        let mut stabiliser = Stabiliser::new(initial);
+        let (running, shutter) = (live.running.clone(), live.shutter.clone());
+        let on_still = Rc::new(on_still);
+        let video_for_frames = video.clone();
+        let mut next_at = 0.0;
+        canvas::each_video_frame(video, move || {
+            if !running.get() {
+                return false;
+            }
+            let start = now_ms();
+            let manual = shutter.replace(false);
+            if start < next_at && !manual {
+                return true;
+            }
+            let mut a = analyst.borrow_mut();
+            let Some(pixels) = a.canvas.draw_video(&video_for_frames, ANALYSIS_LONG_SIDE) else {
+                return true;
+            };
+            let (Ok(frame), Some(today)) = (Analyst::frame_of(&pixels), today()) else {
+                return true;
+            };
+            let (analysis, capture_read) = match kind {
+                StepKind::DocumentMrz => {
+                    let (analysis, fused) = a.analyzer.push(&frame, today);
+                    let read = guidance::auto_capture(&analysis, &fused).cloned();
+                    (analysis, read)
+                }
+                StepKind::DocumentOtherSide => {
+                    let quality = a.analyzer.assess_quality(&frame);
+                    let analysis = Analysis {
+                        width: frame.width(),
+                        height: frame.height(),
+                        quality,
+                        quad: None,
+                        read: None,
+                        unverified: None,
+                    };
+                    (analysis, None)
+                }
+            };
+            let canvas = a.canvas.clone();
+            drop(a);
+            let cost = now_ms() - start;
+            next_at = start + (2.0 * cost).max(MIN_FRAME_INTERVAL_MS);
+
+            let hint = match kind {
+                StepKind::DocumentMrz => Some(guidance::mrz_hint(&analysis)),
+                StepKind::DocumentOtherSide => guidance::quality_hint(&analysis),
+            };
+            view.hint.set(stabiliser.update(hint, start));
+            view.outline.set(analysis.quad.map(|q| {
+                let (w, h) = (analysis.width as f32, analysis.height as f32);
+                q.0.map(|p| (p.x / w, p.y / h))
+            }));
+            if capture_read.is_none() && !manual {
+                return true;
+            }
+            // Capture: stop analysing, so the canvas keeps this frame while it encodes.
+            running.set(false);
+            let (step, on_still) = (step.clone(), on_still.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                let source = CaptureSource::Camera;
+                on_still(still(canvas, &step, source, &analysis, capture_read.as_ref()).await);
+            });
+            false
+        });
+        live
+    }
+
+    /// Captures the next frame whatever its analysis says (the manual shutter).
+    pub fn shoot(&self) {
+        self.shutter.set(true);
+    }
+
+    pub fn stop(&self) {
+        self.running.set(false);
+    }
+
+    pub fn is_running(&self) -> bool {
+        self.running.get()
+    }
+}
