@@ -104,13 +104,15 @@ pub fn App(widget: Widget) -> impl IntoView {
         }
     };
     view! {
-        <div class="fw-root" part="root" lang=lang dir=dir data-theme=widget.theme.as_str()>
-            <header class="fw-header" part="header">
-                <h1 class="fw-title" part="title">{title}</h1>
+        // A labelled region, not `main`/`header`: the widget lives inside the host's
+        // landmarks and must not add a second main one.
+        <section class="fw-root" part="root" lang=lang dir=dir data-theme=widget.theme.as_str() aria-labelledby="fw-title">
+            <div class="fw-header" part="header">
+                <h1 class="fw-title" id="fw-title" part="title">{title}</h1>
                 <LocaleSwitcher widget=widget.clone() />
-            </header>
-            <main class="fw-main" part="main">{body}</main>
-        </div>
+            </div>
+            <div class="fw-main" part="main">{body}</div>
+        </section>
     }
 }
 
