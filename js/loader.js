@@ -179,6 +179,57 @@ function install(scriptBase) {
     return handle;
   }
 
+  // `<flow-widget session-id="…" locale="en" locale-list="en,ru,kz" api-base="…"
+  // assets-base="…" theme="auto">`: mounted when connected, destroyed when removed;
+  // a changed `locale` switches the language live, a changed `session-id` remounts.
+  class FlowWidgetElement extends HTMLElement {
+    #handle = null;
+
+    static get observedAttributes() {
+      return ['session-id', 'locale'];
+    }
+
+    connectedCallback() {
+      this.#mount();
+    }
+
+    disconnectedCallback() {
+      if (this.#handle) {
+        this.#handle.destroy();
+        this.#handle = null;
+      }
+    }
+
+    attributeChangedCallback(name, before, after) {
+      if (!this.#handle || before === after) {
+        return;
+      }
+      if (name === 'locale') {
+        this.#handle.setLocale(after || '');
+      } else {
+        this.#mount();
+      }
+    }
+
+    #mount() {
+      const attr = (name) => this.getAttribute(name) ?? undefined;
+      const list = attr('locale-list');
+      this.#handle = startSession({
+        id: attr('session-id'),
+        element: this,
+        locale: attr('locale'),
+        localeList: list === undefined ? undefined : list.split(',').map((c) => c.trim()).filter(Boolean),
+        apiBase: attr('api-base'),
+        assetsBase: attr('assets-base'),
+        theme: attr('theme'),
+      });
+    }
+  }
+
+  if (window.customElements && !window.customElements.get('flow-widget')) {
+    window.customElements.define('flow-widget', FlowWidgetElement);
+  }
+
   const api = Object.freeze({ startSession, __flowWidget: true });
   window.FlowWidget = api;
   return api;

@@ -269,6 +269,7 @@ fn LiveStep(widget: Widget, flow: Flow, step: usize) -> impl IntoView {
                 </svg>
             </div>
             <p class="fw-guidance" part="guidance" role="status" aria-live="polite" data-testid="guidance">{hint}</p>
+            <UploadStatus widget=widget.clone() flow=flow.clone() />
             <div class="fw-actions" part="actions">
                 {shutter}
                 {torch}
@@ -317,6 +318,7 @@ fn Review(widget: Widget, flow: Flow, step: usize, preview: String) -> impl Into
             <Heading text=text(&locale, "review-title") focus=true />
             <img class="fw-still" part="still" src=preview alt=text(&locale, "review-image-label") />
             <p class="fw-hint">{text(&locale, "review-hint")}</p>
+            <UploadStatus widget=widget.clone() flow=flow.clone() />
             <div class="fw-actions" part="actions">
                 <button type="button" class="fw-button fw-primary" part="button primary-button" data-testid="review-use" on:click=move |_| use_it.accept(step)>
                     {text(&locale, "review-use")}
@@ -326,6 +328,27 @@ fn Review(widget: Widget, flow: Flow, step: usize, preview: String) -> impl Into
                 </button>
             </div>
         </section>
+    }
+}
+
+/// Uploads still going while the user goes on: progress, and whether the network is away.
+#[component]
+fn UploadStatus(widget: Widget, flow: Flow) -> impl IntoView {
+    let locale = widget.locale.clone();
+    let progress = flow.progress.clone();
+    move || {
+        let p = progress.get();
+        (p.done < p.total).then(|| {
+            let l = locale.get();
+            let line = i18n::message_with(l, "uploading", &[("done", number(l, p.done)), ("total", number(l, p.total))]);
+            let offline = p.offline.then(|| t(l, "upload-offline"));
+            view! {
+                <p class="fw-upload-status" part="upload-status" data-testid="upload-status">
+                    {line}
+                    {offline.map(|o| view! { <span class="fw-offline" data-testid="offline">" " {o}</span> })}
+                </p>
+            }
+        })
     }
 }
 

@@ -98,6 +98,27 @@ describe('mounting from dist/', () => {
     await page.close();
   });
 
+  test('<flow-widget>: mounts from attributes, follows `locale`, removal destroys it', async () => {
+    const id = await flow.createSession();
+    const { page, problems } = await open('element.html', { id });
+    const el = widget(page, 'flow-widget');
+    await el.getByTestId('session-id').waitFor();
+    assert.equal(await el.getByTestId('session-id').textContent(), id);
+    assert.equal(await el.locator('.fw-root').getAttribute('lang'), 'ru');
+    assert.deepEqual(await events(page, 'flow:ready'), [{ session_id: id }]);
+    await page.evaluate(() => document.querySelector('flow-widget').setAttribute('locale', 'en'));
+    await el.locator('.fw-root[lang="en"]').waitFor();
+    assert.deepEqual(await events(page, 'flow:localechange'), [{ session_id: id, locale: 'en' }]);
+    const left = await page.evaluate(() => {
+      const node = document.querySelector('flow-widget');
+      node.remove();
+      return node.shadowRoot.childNodes.length;
+    });
+    assert.equal(left, 0);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
   test('destroy empties the shadow root and is idempotent; remounting replaces', async () => {
     const { page } = await open('esm.html', { id: await flow.createSession() });
     await widget(page).getByTestId('session-id').waitFor();
