@@ -5,6 +5,8 @@ const handle = FlowWidget.startSession({
   selector: '#flow-widget',
   locale: params.get('locale') || undefined,
   theme: params.get('theme') || 'auto',
+  // The session server `npm start` runs; its demo flow allows any localhost origin.
+  apiBase: params.get('api') || 'http://127.0.0.1:8080',
 });
 window.devHandle = handle;
 for (const name of ['finish', 'flow:ready', 'flow:step', 'flow:localechange', 'flow:error']) {

@@ -5,13 +5,13 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { events, launch, recordEvents, repoRoot, serveRepo } from './support/browser.mjs';
 import { startFlowServer } from './support/server.mjs';
+import { videoOf } from './support/y4m.mjs';
 
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 /** A TD3 passport that the vision core reads (regression set, tests/data/frames). */
@@ -24,15 +24,9 @@ let strict;
 let plain;
 let browser;
 
-function y4m(image, name) {
-  const out = join(dir, name);
-  execFileSync('python3', [join(repoRoot, 'tests/vision/make_y4m.py'), image, out, '--repeat', '2']);
-  return out;
-}
-
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'fw-capture-'));
-  const video = y4m(PASSPORT, 'passport.y4m');
+  const video = videoOf(PASSPORT, dir);
   flow = await startFlowServer();
   const csp = [
     "default-src 'self'",
@@ -262,7 +256,7 @@ describe('an ID card in a document-recognition flow', () => {
   before(async () => {
     cardFlow = await startFlowServer({ technologies: 'MRZ,DOCUMENT_RECOGNITION' });
     host = await serveRepo({ serverUrl: cardFlow.url });
-    const card = y4m(join(repoRoot, 'tests/data/frames/mixed-16-0011.jpg'), 'card.y4m');
+    const card = videoOf(join(repoRoot, 'tests/data/frames/mixed-16-0011.jpg'), dir);
     cardBrowser = await launch([
       '--use-fake-ui-for-media-stream',
       '--use-fake-device-for-media-stream',

@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::io::Write;
-use std::path::Path;
+use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
@@ -78,7 +78,7 @@ fn parse_reads_paragraphs_and_reports_every_check() {
 
 #[test]
 fn read_gives_one_line_per_file_and_errors_in_place() {
-    let frames = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/frames");
+    let frames = frames_dir();
     let first = frames.join("mixed-16-0000.jpg");
     let bogus = std::env::temp_dir().join("kyc-vision-cli-not-an-image.jpg");
     std::fs::write(&bogus, b"this is not a JPEG").unwrap();
@@ -122,7 +122,7 @@ fn read_gives_one_line_per_file_and_errors_in_place() {
 
 #[test]
 fn frames_mode_adds_index_and_fused_read() {
-    let seq = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/frames/seq-001");
+    let seq = frames_dir().join("seq-001");
     let out = bin()
         .args(["read", "--json", "--today", "2026-11-22", "--frames"])
         .arg(&seq)
@@ -151,4 +151,12 @@ fn usage_errors_exit_non_zero() {
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         assert!(String::from_utf8_lossy(&out.stderr).contains("usage"));
     }
+}
+
+/// From the run-time `CARGO_MANIFEST_DIR`, as in `frames.rs`.
+fn frames_dir() -> PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into())
+        .join("../../tests/data/frames")
 }

@@ -23,8 +23,8 @@ function freePort() {
   });
 }
 
-/** Starts flow-server; resolves once it accepts requests. */
-export async function startFlowServer({ technologies = 'MRZ' } = {}) {
+/** Starts flow-server (with its demo host when `demo`); resolves once it accepts requests. */
+export async function startFlowServer({ technologies = 'MRZ', demo = false } = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'fw-e2e-'));
   const flow = JSON.parse(execFileSync(binary, [
     'flows', 'create', '--data-dir', dataDir, '--technologies', technologies,
@@ -33,7 +33,7 @@ export async function startFlowServer({ technologies = 'MRZ' } = {}) {
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(binary, [
     'serve', '--addr', `127.0.0.1:${port}`, '--data-dir', dataDir,
-    '--widget-dir', join(repoRoot, 'dist'),
+    '--widget-dir', join(repoRoot, 'dist'), ...(demo ? ['--demo'] : []),
   ], { stdio: ['ignore', 'pipe', 'pipe'] });
   // The server prints its address once it listens: no polling, no sleeping.
   await new Promise((resolve, reject) => {

@@ -1,7 +1,10 @@
 // Writes Y4M videos for Chromium's fake camera (--use-file-for-fake-video-capture):
 // header, then per frame `FRAME\n` + Y plane + quarter-size U and V planes (4:2:0).
 
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { repoRoot } from './browser.mjs';
 
 /** BT.601 limited-range Y'CbCr of an sRGB colour, as Chromium reads Y4M. */
 export function yuv([r, g, b]) {
@@ -33,4 +36,11 @@ export function writeY4m(path, { width, height, frames = 1, colourAt }) {
     }
   }
   writeFileSync(path, Buffer.concat([header, ...Array(frames).fill(frame)]));
+}
+
+/** A two-frame video of `image` (e.g. a regression frame) in `dir`, by make_y4m.py. */
+export function videoOf(image, dir) {
+  const out = join(dir, basename(image).replace(/\.[a-z]+$/, '.y4m'));
+  execFileSync('python3', [join(repoRoot, 'tests/vision/make_y4m.py'), image, out, '--repeat', '2']);
+  return out;
 }

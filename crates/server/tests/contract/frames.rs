@@ -15,8 +15,13 @@ pub struct ReadableFrame {
     pub format: String,
 }
 
+/// From the run-time `CARGO_MANIFEST_DIR` (cargo sets it for test runs): a test binary
+/// reused from a build in another clone of the repository must read this clone's frames.
 fn frames_dir() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/frames")
+    let manifest = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into());
+    manifest.join("../../tests/data/frames")
 }
 
 fn is_card(kind: &Value) -> bool {
