@@ -15,6 +15,7 @@ use flow_protocol::{CaptureMeta, CaptureSource, ClientQuality, StepKind};
 use kyc_vision::{Analysis, Analyzer, Date, Format, Frame, Parsed, PixelFormat};
 
 use crate::browser::canvas::{self, Canvas, Pixels};
+use crate::browser::video_frame;
 use crate::guidance::{self, Hint, Stabiliser};
 
 /// Frames are analysed at this long side: enough for the MRZ's print, and it bounds the
@@ -68,10 +69,12 @@ fn now_ms() -> f64 {
         .unwrap_or_else(js_sys::Date::now)
 }
 
-/// The analysis state of one widget: the vision core and a canvas to read pixels from.
+/// The analysis state of one widget: the vision core, a canvas to read pixels from, and
+/// the buffer camera frames are copied into (reused: a 720p frame is 1.4 MB).
 pub struct Analyst {
     analyzer: Analyzer,
     canvas: Canvas,
+    scratch: Option<js_sys::Uint8Array>,
 }
 
 fn is_card(format: Format) -> bool {
@@ -126,6 +129,7 @@ impl Analyst {
         Ok(Analyst {
             analyzer,
             canvas: Canvas::new()?,
+            scratch: None,
         })
     }
 
@@ -162,6 +166,28 @@ pub struct Live {
     shutter: Rc<Cell<bool>>,
 }
 
+/// What one live session's frames share.
+struct Session {
+    analyst: Rc<RefCell<Analyst>>,
+    video: HtmlVideoElement,
+    step: String,
+    kind: StepKind,
+    view: LiveView,
+    stabiliser: RefCell<Stabiliser<Option<Hint>>>,
+    running: Rc<Cell<bool>>,
+    shutter: Rc<Cell<bool>>,
+    /// A frame is being analysed: new frames are dropped meanwhile.
+    busy: Cell<bool>,
+    next_at: Cell<f64>,
+    on_still: Box<dyn Fn(Result<Still, JsValue>)>,
+}
+
+/// A frame's pixels: the camera's luma plane, or an RGBA read-back of the canvas.
+enum Grabbed {
+    Luma(video_frame::CameraFrame),
+    Canvas(Pixels),
+}
+
 impl Live {
     /// Starts analysing `video` for `step` (of `kind`); `on_still` gets the capture.
     pub fn start(
@@ -183,28 +209,88 @@ impl Live {
         };
         view.hint.set(initial);
         view.outline.set(None);
-        let mut stabiliser = Stabiliser::new(initial);
-        let (running, shutter) = (live.running.clone(), live.shutter.clone());
-        let on_still = Rc::new(on_still);
-        let video_for_frames = video.clone();
-        let mut next_at = 0.0;
+        let session = Rc::new(Session {
+            analyst,
+            video: video.clone(),
+            step,
+            kind,
+            view,
+            stabiliser: RefCell::new(Stabiliser::new(initial)),
+            running: live.running.clone(),
+            shutter: live.shutter.clone(),
+            busy: Cell::new(false),
+            next_at: Cell::new(0.0),
+            on_still: Box::new(on_still),
+        });
         canvas::each_video_frame(video, move || {
-            if !running.get() {
+            if !session.running.get() {
                 return false;
             }
             let start = now_ms();
-            let manual = shutter.replace(false);
-            if start < next_at && !manual {
+            if session.busy.get() || (start < session.next_at.get() && !session.shutter.get()) {
                 return true;
             }
-            let mut a = analyst.borrow_mut();
-            let Some(pixels) = a.canvas.draw_video(&video_for_frames, ANALYSIS_LONG_SIDE) else {
-                return true;
-            };
-            let (Ok(frame), Some(today)) = (Analyst::frame_of(&pixels), today()) else {
-                return true;
-            };
-            let (analysis, capture_read) = match kind {
+            session.busy.set(true);
+            let session = session.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                session.frame(start).await;
+                session.busy.set(false);
+            });
+            true
+        });
+        live
+    }
+
+    /// Captures the next frame whatever its analysis says (the manual shutter).
+    pub fn shoot(&self) {
+        self.shutter.set(true);
+    }
+
+    pub fn stop(&self) {
+        self.running.set(false);
+    }
+
+    pub fn is_running(&self) -> bool {
+        self.running.get()
+    }
+}
+
+impl Session {
+    async fn grab(&self) -> Option<Grabbed> {
+        let window = web_sys::window()?;
+        let mut scratch = self.analyst.borrow_mut().scratch.take();
+        let fast = video_frame::grab(&window, &self.video, &mut scratch).await;
+        self.analyst.borrow_mut().scratch = scratch;
+        match fast {
+            Some(frame) => Some(Grabbed::Luma(frame)),
+            None => {
+                let a = self.analyst.borrow();
+                a.canvas
+                    .draw_video(&self.video, ANALYSIS_LONG_SIDE)
+                    .map(Grabbed::Canvas)
+            }
+        }
+    }
+
+    /// Analyses the current video frame; captures it when the rule (or the shutter) says.
+    async fn frame(&self, start: f64) {
+        let Some(grabbed) = self.grab().await else {
+            return;
+        };
+        if !self.running.get() {
+            return;
+        }
+        let manual = self.shutter.replace(false);
+        let frame = match &grabbed {
+            Grabbed::Luma(f) => Frame::new(&f.luma, f.width, f.height, PixelFormat::Gray),
+            Grabbed::Canvas(p) => Frame::new(&p.rgba, p.width, p.height, PixelFormat::Rgba),
+        };
+        let (Ok(frame), Some(today)) = (frame, today()) else {
+            return;
+        };
+        let (analysis, capture_read) = {
+            let mut a = self.analyst.borrow_mut();
+            match self.kind {
                 StepKind::DocumentMrz => {
                     let (analysis, fused) = a.analyzer.push(&frame, today);
                     let read = guidance::auto_capture(&analysis, &fused).cloned();
@@ -222,46 +308,37 @@ impl Live {
                     };
                     (analysis, None)
                 }
-            };
-            let canvas = a.canvas.clone();
-            drop(a);
-            let cost = now_ms() - start;
-            next_at = start + (2.0 * cost).max(MIN_FRAME_INTERVAL_MS);
-
-            let hint = match kind {
-                StepKind::DocumentMrz => Some(guidance::mrz_hint(&analysis)),
-                StepKind::DocumentOtherSide => guidance::quality_hint(&analysis),
-            };
-            view.hint.set(stabiliser.update(hint, start));
-            view.outline.set(analysis.quad.map(|q| {
-                let (w, h) = (analysis.width as f32, analysis.height as f32);
-                q.0.map(|p| (p.x / w, p.y / h))
-            }));
-            if capture_read.is_none() && !manual {
-                return true;
             }
-            // Capture: stop analysing, so the canvas keeps this frame while it encodes.
-            running.set(false);
-            let (step, on_still) = (step.clone(), on_still.clone());
-            wasm_bindgen_futures::spawn_local(async move {
-                let source = CaptureSource::Camera;
-                on_still(still(canvas, &step, source, &analysis, capture_read.as_ref()).await);
-            });
-            false
-        });
-        live
-    }
+        };
+        let cost = now_ms() - start;
+        self.next_at
+            .set(start + (2.0 * cost).max(MIN_FRAME_INTERVAL_MS));
 
-    /// Captures the next frame whatever its analysis says (the manual shutter).
-    pub fn shoot(&self) {
-        self.shutter.set(true);
-    }
-
-    pub fn stop(&self) {
+        let hint = match self.kind {
+            StepKind::DocumentMrz => Some(guidance::mrz_hint(&analysis)),
+            StepKind::DocumentOtherSide => guidance::quality_hint(&analysis),
+        };
+        self.view
+            .hint
+            .set(self.stabiliser.borrow_mut().update(hint, start));
+        self.view.outline.set(analysis.quad.map(|q| {
+            let (w, h) = (analysis.width as f32, analysis.height as f32);
+            q.0.map(|p| (p.x / w, p.y / h))
+        }));
+        if capture_read.is_none() && !manual {
+            return;
+        }
+        // Capture this very frame: stop analysing, put its pixels in the canvas, encode.
         self.running.set(false);
-    }
-
-    pub fn is_running(&self) -> bool {
-        self.running.get()
+        let canvas = self.analyst.borrow().canvas.clone();
+        if let Grabbed::Luma(f) = &grabbed {
+            if let Err(err) = canvas.draw_source(f.source(), f.width, f.height) {
+                (self.on_still)(Err(err));
+                return;
+            }
+        }
+        drop(grabbed);
+        let source = CaptureSource::Camera;
+        (self.on_still)(still(canvas, &self.step, source, &analysis, capture_read.as_ref()).await);
     }
 }

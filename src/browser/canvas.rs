@@ -110,6 +110,21 @@ impl Canvas {
         self.read(w, h)
     }
 
+    /// Draws any canvas image source (a WebCodecs `VideoFrame`) at `width`×`height`.
+    pub fn draw_source(&self, source: &JsValue, width: u32, height: u32) -> Result<(), JsValue> {
+        self.resize(width, height);
+        let draw: js_sys::Function =
+            js_sys::Reflect::get(&self.ctx, &"drawImage".into())?.dyn_into()?;
+        let args = js_sys::Array::of5(
+            source,
+            &0.into(),
+            &0.into(),
+            &f64::from(width).into(),
+            &f64::from(height).into(),
+        );
+        draw.apply(&self.ctx, &args).map(|_| ())
+    }
+
     /// The canvas as it stands, as a JPEG.
     pub async fn to_jpeg(&self) -> Result<Blob, JsValue> {
         let canvas = self.canvas.clone();

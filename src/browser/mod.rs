@@ -6,3 +6,4 @@ pub mod canvas;
 pub mod events;
 pub mod fetch;
 pub mod timer;
+pub mod video_frame;

@@ -187,6 +187,22 @@ describe('capture with the camera', () => {
     await page.close();
   });
 
+  test('without WebCodecs the frames are read from a canvas, and still captured', async () => {
+    const id = await flow.createSession();
+    const context = await browser.newContext();
+    await context.addInitScript(() => {
+      delete window.VideoFrame;
+    });
+    const { page, problems, w } = await open(plain, { id }, context);
+    await w.getByTestId('start').click();
+    await w.getByTestId('review').waitFor({ timeout: 20_000 });
+    await w.getByTestId('review-use').click();
+    await finished(page);
+    assert.equal((await result(id)).mrz_result.document.document_number, PASSPORT_NUMBER);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
   test('destroy() stops the camera and the widget goes quiet', async () => {
     const id = await flow.createSession();
     const { page, w } = await open(plain, { id });
