@@ -11,7 +11,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Blob, HtmlVideoElement};
 
-use flow_protocol::{Bootstrap, ReasonType, Step, StepKind, StepWhen};
+use flow_protocol::{Bootstrap, ReasonType, Step, StepKind, StepWhen, WidgetEventType};
 
 use crate::browser::camera::{self, Camera, CameraError};
 use crate::browser::events;
@@ -248,7 +248,24 @@ impl Flow {
                 ("count", JsValue::from(count as u32)),
             ],
         );
+        self.telemetry(WidgetEventType::StepStarted, step, None);
         self.open_camera(step);
+    }
+
+    fn telemetry(&self, kind: WidgetEventType, step: usize, data: Option<serde_json::Value>) {
+        let id = self.steps()[step].id.as_str();
+        upload::report_event(&self.inner.endpoint, kind, Some(id), data);
+    }
+
+    /// A camera problem: shown, reported to the host page and to the back office.
+    fn camera_failed(&self, step: usize, err: &CameraError) {
+        self.screen.set(Screen::NoCamera {
+            step,
+            denied: *err == CameraError::Denied,
+        });
+        self.error(err.event_type(), &err.detail());
+        let data = serde_json::json!({ "type": err.event_type() });
+        self.telemetry(WidgetEventType::CameraError, step, Some(data));
     }
 
     /// Shows the camera for `step`, asking for it the first time.
@@ -258,14 +275,8 @@ impl Flow {
             return;
         }
         if !camera::supported() {
-            self.screen.set(Screen::NoCamera {
-                step,
-                denied: false,
-            });
-            self.error(
-                "camera_unavailable",
-                "this page cannot use a camera (getUserMedia is not available)",
-            );
+            let why = "this page cannot use a camera (getUserMedia is not available)";
+            self.camera_failed(step, &CameraError::Unavailable(why.into()));
             return;
         }
         self.screen.set(Screen::Starting { step });
@@ -287,11 +298,7 @@ impl Flow {
                         this.screen.set(Screen::Live { step });
                     }
                 }
-                Err(err) => {
-                    let denied = err == CameraError::Denied;
-                    this.screen.set(Screen::NoCamera { step, denied });
-                    this.error(err.event_type(), &err.detail());
-                }
+                Err(err) => this.camera_failed(step, &err),
             }
         });
     }
@@ -441,6 +448,7 @@ impl Flow {
 
     /// Review: take it again.
     pub fn retake(&self, step: usize) {
+        self.telemetry(WidgetEventType::Retake, step, None);
         let source_upload = {
             let mut state = self.inner.state.borrow_mut();
             let upload = state.camera.is_none();

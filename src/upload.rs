@@ -13,6 +13,7 @@ use web_sys::Blob;
 
 use flow_protocol::{
     CaptureId, CaptureMeta, CaptureResponse, FinishResponse, ReasonType, SessionId, Status,
+    WidgetEvent, WidgetEventType,
 };
 
 use crate::browser::fetch::{self, FetchError};
@@ -199,44 +200,56 @@ impl Uploads {
         ];
         let mut backoff = BACKOFF_MS.iter().copied();
         let mut last = BACKOFF_MS[BACKOFF_MS.len() - 1];
-        loop {
+        let mut retries = 0u32;
+        let outcome = loop {
             if !self.queue.borrow().live {
                 return None;
             }
             let answer: Result<CaptureResponse, FetchError> =
                 fetch::send_json(&url, "PUT", &headers, job.blob.as_ref()).await;
-            let retry = match answer {
-                Ok(r) if r.accepted => return Some(Outcome::Accepted),
-                Ok(r) => return Some(Outcome::Rejected(r.retake_reason)),
-                Err(FetchError::Network(_)) => true,
-                Err(FetchError::Status(code)) if code >= 500 => true,
-                Err(FetchError::Status(404)) => {
-                    return Some(Outcome::Fatal(
-                        "session_not_found",
-                        "unknown session".into(),
-                    ))
-                }
-                Err(FetchError::Status(410)) => {
-                    return Some(Outcome::Fatal(
-                        "session_closed",
-                        "the session is closed".into(),
-                    ))
-                }
-                Err(FetchError::Status(code)) => {
-                    return Some(Outcome::Fatal(
-                        "upload_rejected",
-                        format!("capture upload answered {code}"),
-                    ))
-                }
-                Err(FetchError::Body(d)) => return Some(Outcome::Fatal("internal", d)),
-            };
-            if retry {
-                self.progress.update(|p| p.offline = true);
-                let ms = backoff.next().unwrap_or(last);
-                last = ms;
-                timer::sleep(ms).await;
+            if let Some(outcome) = outcome_of(answer) {
+                break outcome;
             }
+            retries += 1;
+            self.progress.update(|p| p.offline = true);
+            let ms = backoff.next().unwrap_or(last);
+            last = ms;
+            timer::sleep(ms).await;
+        };
+        if retries > 0 {
+            // Told once the upload has an answer: while offline, it could not be.
+            let data = serde_json::json!({ "retries": retries });
+            report_event(
+                endpoint,
+                WidgetEventType::UploadRetry,
+                Some(&job.step),
+                Some(data),
+            );
         }
+        Some(outcome)
+    }
+}
+
+/// What an upload's answer means; `None` for answers worth retrying (no answer, 5xx).
+fn outcome_of(answer: Result<CaptureResponse, FetchError>) -> Option<Outcome> {
+    match answer {
+        Ok(r) if r.accepted => Some(Outcome::Accepted),
+        Ok(r) => Some(Outcome::Rejected(r.retake_reason)),
+        Err(FetchError::Network(_)) => None,
+        Err(FetchError::Status(code)) if code >= 500 => None,
+        Err(FetchError::Status(404)) => Some(Outcome::Fatal(
+            "session_not_found",
+            "unknown session".into(),
+        )),
+        Err(FetchError::Status(410)) => Some(Outcome::Fatal(
+            "session_closed",
+            "the session is closed".into(),
+        )),
+        Err(FetchError::Status(code)) => Some(Outcome::Fatal(
+            "upload_rejected",
+            format!("capture upload answered {code}"),
+        )),
+        Err(FetchError::Body(d)) => Some(Outcome::Fatal("internal", d)),
     }
 }
 
@@ -293,4 +306,29 @@ pub async fn finish(endpoint: &Endpoint, live: impl Fn() -> bool) -> Result<Stat
         last = ms;
         timer::sleep(ms).await;
     }
+}
+
+/// `POST …/events`: telemetry for the back office (no personal data). One attempt, never
+/// retried, never waited for: it must not compete with captures for a weak network.
+pub fn report_event(
+    endpoint: &Endpoint,
+    kind: WidgetEventType,
+    step: Option<&str>,
+    data: Option<serde_json::Value>,
+) {
+    let event = WidgetEvent {
+        kind,
+        step: step.map(str::to_owned),
+        at: serde_json::Value::from(js_sys::Date::now() as u64),
+        data,
+    };
+    let Ok(body) = serde_json::to_string(&event) else {
+        return;
+    };
+    let url = endpoint.url("events");
+    wasm_bindgen_futures::spawn_local(async move {
+        let body = JsValue::from_str(&body);
+        let headers = [("Content-Type", "application/json")];
+        let _ = fetch::send(&url, "POST", &headers, Some(&body)).await;
+    });
 }

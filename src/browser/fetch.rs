@@ -41,7 +41,8 @@ pub async fn send_json<T: DeserializeOwned>(
     decode(response).await
 }
 
-async fn send(
+/// Sends a request; a 2xx answer is returned as it is.
+pub async fn send(
     url: &str,
     method: &str,
     headers: &[(&str, &str)],

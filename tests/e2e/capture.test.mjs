@@ -59,15 +59,17 @@ async function open(host, query, context = browser) {
   const page = await context.newPage();
   const problems = [];
   const requests = [];
+  const answers = [];
   page.on('pageerror', (err) => problems.push(err.message));
   page.on('request', (req) => requests.push(req.url()));
+  page.on('response', (res) => answers.push([res.request().method(), new URL(res.url()).pathname, res.status()]));
   await recordEvents(page);
   await page.addInitScript(() => {
     window.__csp = [];
     document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
   });
   await page.goto(`${host.url}/tests/e2e/pages/capture.html?${new URLSearchParams(query)}`);
-  return { page, problems, requests, w: page.locator('#flow-widget') };
+  return { page, problems, requests, answers, w: page.locator('#flow-widget') };
 }
 
 async function result(id) {
@@ -92,7 +94,7 @@ const finished = (page) => page.waitForFunction(() => window.__events.some((e) =
 describe('capture with the camera', () => {
   test('strict CSP page: start → auto-capture → review → upload → finish, only two origins', async () => {
     const id = await flow.createSession();
-    const { page, problems, requests, w } = await open(strict, { id });
+    const { page, problems, requests, answers, w } = await open(strict, { id });
     await w.getByTestId('start').click();
     await w.getByTestId('live').waitFor();
     // Guidance is announced politely from a live region.
@@ -114,6 +116,8 @@ describe('capture with the camera', () => {
     const origins = new Set(requests.filter((u) => !u.startsWith('blob:')).map((u) => new URL(u).origin));
     assert.deepEqual([...origins].sort(), [strict.url, flow.url].sort());
     assert.deepEqual(await page.evaluate(() => window.__csp), []);
+    // The back office hears that the step started (telemetry, no personal data).
+    assert.ok(answers.some(([m, path, status]) => m === 'POST' && path === `/api/v1/widget/sessions/${id}/events` && status === 204));
     assert.deepEqual(problems, []);
     await page.close();
   });
