@@ -109,7 +109,7 @@ impl Uploads {
 
     /// Queues a capture of `step` and starts sending if idle.
     pub fn push(&self, step: &str, blob: Blob, meta: &CaptureMeta) -> Result<(), JsValue> {
-        let meta = serde_json::to_string(meta).map_err(|e| JsValue::from_str(&e.to_string()))?;
+        let meta = fetch::to_json(meta)?;
         let id = new_capture_id()?;
         self.queue.borrow_mut().pending.push(Job {
             id,
@@ -322,7 +322,7 @@ pub fn report_event(
         at: serde_json::Value::from(js_sys::Date::now() as u64),
         data,
     };
-    let Ok(body) = serde_json::to_string(&event) else {
+    let Ok(body) = fetch::to_json(&event) else {
         return;
     };
     let url = endpoint.url("events");

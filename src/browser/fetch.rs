@@ -83,3 +83,15 @@ async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, FetchError
         .map_err(|e| FetchError::Body(describe(e)))?;
     serde_wasm_bindgen::from_value(value).map_err(|e| FetchError::Body(e.to_string()))
 }
+
+/// `value` as JSON text, through the browser's `JSON.stringify`: the browser formats
+/// the numbers, so the widget ships no float-formatting code of its own.
+pub fn to_json<T: serde::Serialize>(value: &T) -> Result<String, JsValue> {
+    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
+    let js = value
+        .serialize(&serializer)
+        .map_err(|e| JsValue::from_str(&e.to_string()))?;
+    js_sys::JSON::stringify(&js)?
+        .as_string()
+        .ok_or_else(|| JsValue::from_str("not serialisable"))
+}

@@ -13,6 +13,12 @@ use crate::i18n::{self, Locale};
 
 use super::{t, Widget};
 
+/// A 0–1 coordinate on the overlay's 0–1000 grid. Integers: float formatting would
+/// add its code to the wasm for this alone.
+fn permille(v: f32) -> i32 {
+    (v * 1000.0).round() as i32
+}
+
 /// A number in the locale's digits (Persian digits for `fa`), via `Intl`.
 fn number(locale: Locale, n: usize) -> String {
     String::from(js_sys::Number::from(n as f64).to_locale_string(locale.tag()))
@@ -209,7 +215,7 @@ fn LiveStep(widget: Widget, flow: Flow, step: usize) -> impl IntoView {
             outline.get().map(|corners| {
                 let points = corners
                     .iter()
-                    .map(|(x, y)| format!("{:.1},{:.1}", x * 100.0, y * 100.0))
+                    .map(|(x, y)| format!("{},{}", permille(*x), permille(*y)))
                     .collect::<Vec<_>>()
                     .join(" ");
                 view! { <polygon class="fw-mrz-outline" points=points /> }
@@ -263,8 +269,8 @@ fn LiveStep(widget: Widget, flow: Flow, step: usize) -> impl IntoView {
             <Notice widget=widget.clone() flow=flow.clone() />
             <div class="fw-viewfinder" part="viewfinder" dir="ltr" role="img" aria-label=text(&locale, "camera-view-label")>
                 <video class="fw-video" node_ref=video autoplay=true playsinline=true muted=true></video>
-                <svg class="fw-overlay" viewBox="0 0 100 100" preserveAspectRatio="none" aria-hidden="true">
-                    <rect class="fw-document-frame" x="6" y="10" width="88" height="80" rx="3" />
+                <svg class="fw-overlay" viewBox="0 0 1000 1000" preserveAspectRatio="none" aria-hidden="true">
+                    <rect class="fw-document-frame" x="60" y="100" width="880" height="800" rx="30" />
                     {outline}
                 </svg>
             </div>
