@@ -164,6 +164,7 @@ impl Analyst {
 pub struct Live {
     running: Rc<Cell<bool>>,
     shutter: Rc<Cell<bool>>,
+    frames: Rc<RefCell<Option<canvas::FrameLoop>>>,
 }
 
 /// What one live session's frames share.
@@ -201,6 +202,7 @@ impl Live {
         let live = Live {
             running: Rc::new(Cell::new(true)),
             shutter: Rc::default(),
+            frames: Rc::default(),
         };
         analyst.borrow_mut().analyzer.reset_stream();
         let initial = match kind {
@@ -222,7 +224,7 @@ impl Live {
             next_at: Cell::new(0.0),
             on_still: Box::new(on_still),
         });
-        canvas::each_video_frame(video, move || {
+        let frames = canvas::each_video_frame(video, move || {
             if !session.running.get() {
                 return false;
             }
@@ -238,6 +240,7 @@ impl Live {
             });
             true
         });
+        *live.frames.borrow_mut() = Some(frames);
         live
     }
 
@@ -248,6 +251,9 @@ impl Live {
 
     pub fn stop(&self) {
         self.running.set(false);
+        if let Some(frames) = self.frames.borrow_mut().take() {
+            frames.cancel();
+        }
     }
 
     pub fn is_running(&self) -> bool {

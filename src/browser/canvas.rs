@@ -1,7 +1,7 @@
 //! Pixels in and out: video frames and photos drawn into a canvas, read back as RGBA
 //! for the vision core, and encoded as JPEG by the browser's own encoder.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
@@ -159,44 +159,91 @@ pub async fn decode(blob: &Blob) -> Result<ImageBitmap, JsValue> {
     bitmap.dyn_into()
 }
 
-/// Calls `f` for each new video frame (`requestVideoFrameCallback`, or animation frames
-/// where it is missing) until `f` returns false.
-pub fn each_video_frame(video: &HtmlVideoElement, f: impl FnMut() -> bool + 'static) {
-    type Tick = Rc<RefCell<Option<Closure<dyn FnMut()>>>>;
-    let tick: Tick = Rc::default();
-    let again = tick.clone();
-    let video_for_tick = video.clone();
-    let mut f = f;
-    *tick.borrow_mut() = Some(Closure::new(move || {
-        if f() {
-            if let Some(cb) = again.borrow().as_ref() {
-                schedule(&video_for_tick, cb);
+type Tick = Rc<RefCell<Option<Closure<dyn FnMut()>>>>;
+
+/// A pending frame request: which API made it, and its id, for cancelling it.
+#[derive(Clone, Copy)]
+enum Pending {
+    VideoFrame(u32),
+    Animation(i32),
+}
+
+/// A running `each_video_frame` loop. `cancel` withdraws the pending request and frees
+/// the callback (and what it holds): a `<video>` that left the page never calls back.
+pub struct FrameLoop {
+    tick: Tick,
+    video: HtmlVideoElement,
+    pending: Rc<Cell<Option<Pending>>>,
+}
+
+impl FrameLoop {
+    pub fn cancel(&self) {
+        match self.pending.take() {
+            Some(Pending::VideoFrame(id)) => {
+                let cancel = js_sys::Reflect::get(&self.video, &"cancelVideoFrameCallback".into())
+                    .ok()
+                    .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+                if let Some(cancel) = cancel {
+                    let _ = cancel.call1(&self.video, &id.into());
+                }
             }
-        } else {
-            // Dropping the closure from inside itself is deferred to the next turn.
-            let again = again.clone();
-            wasm_bindgen_futures::spawn_local(async move {
-                again.borrow_mut().take();
-            });
+            Some(Pending::Animation(id)) => {
+                if let Some(w) = web_sys::window() {
+                    let _ = w.cancel_animation_frame(id);
+                }
+            }
+            None => {}
         }
-    }));
-    let first = tick.borrow();
-    if let Some(cb) = first.as_ref() {
-        schedule(video, cb);
+        release(&self.tick);
     }
 }
 
-fn schedule(video: &HtmlVideoElement, cb: &Closure<dyn FnMut()>) {
+/// Drops the callback on the next turn: it may be the one running now.
+fn release(tick: &Tick) {
+    let tick = tick.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        tick.borrow_mut().take();
+    });
+}
+
+/// Calls `f` for each new video frame (`requestVideoFrameCallback`, or animation frames
+/// where it is missing) until `f` returns false or the loop is cancelled.
+pub fn each_video_frame(video: &HtmlVideoElement, f: impl FnMut() -> bool + 'static) -> FrameLoop {
+    let tick: Tick = Rc::default();
+    let pending: Rc<Cell<Option<Pending>>> = Rc::default();
+    let (again, video_for_tick, pending_for_tick) = (tick.clone(), video.clone(), pending.clone());
+    let mut f = f;
+    *tick.borrow_mut() = Some(Closure::new(move || {
+        pending_for_tick.set(None);
+        if f() {
+            if let Some(cb) = again.borrow().as_ref() {
+                pending_for_tick.set(schedule(&video_for_tick, cb));
+            }
+        } else {
+            release(&again);
+        }
+    }));
+    let first = tick.borrow().as_ref().and_then(|cb| schedule(video, cb));
+    pending.set(first);
+    FrameLoop {
+        tick,
+        video: video.clone(),
+        pending,
+    }
+}
+
+fn schedule(video: &HtmlVideoElement, cb: &Closure<dyn FnMut()>) -> Option<Pending> {
     let rvfc = js_sys::Reflect::get(video, &"requestVideoFrameCallback".into())
         .ok()
         .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
-    let scheduled = match rvfc {
-        Some(rvfc) => rvfc.call1(video, cb.as_ref()).is_ok(),
-        None => false,
-    };
-    if !scheduled {
-        if let Some(w) = web_sys::window() {
-            let _ = w.request_animation_frame(cb.as_ref().unchecked_ref());
+    if let Some(rvfc) = rvfc {
+        if let Some(id) = rvfc.call1(video, cb.as_ref()).ok().and_then(|v| v.as_f64()) {
+            return Some(Pending::VideoFrame(id as u32));
         }
     }
+    let window = web_sys::window()?;
+    let id = window
+        .request_animation_frame(cb.as_ref().unchecked_ref())
+        .ok()?;
+    Some(Pending::Animation(id))
 }
