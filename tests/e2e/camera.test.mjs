@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { launch, serveRepo } from './support/browser.mjs';
+import { launchWithCamera, serveRepo } from './support/browser.mjs';
 import { writeY4m } from './support/y4m.mjs';
 
 const W = 320;
@@ -26,11 +26,7 @@ before(async () => {
   const video = join(dir, 'quadrants.y4m');
   writeY4m(video, { width: W, height: H, frames: 2, colourAt });
   server = await serveRepo();
-  browser = await launch([
-    '--use-fake-ui-for-media-stream',
-    '--use-fake-device-for-media-stream',
-    `--use-file-for-fake-video-capture=${video}`,
-  ]);
+  browser = await launchWithCamera(video);
 });
 
 after(async () => {

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
-import { events, launch, recordEvents, repoRoot, serveRepo } from './support/browser.mjs';
+import { events, launch, launchWithCamera, recordEvents, repoRoot, serveRepo } from './support/browser.mjs';
 import { startFlowServer } from './support/server.mjs';
 import { videoOf } from './support/y4m.mjs';
 
@@ -39,11 +39,7 @@ before(async () => {
   ].join('; ');
   strict = await serveRepo({ serverUrl: flow.url, headers: () => ({ 'content-security-policy': csp }) });
   plain = await serveRepo({ serverUrl: flow.url });
-  browser = await launch([
-    '--use-fake-ui-for-media-stream',
-    '--use-fake-device-for-media-stream',
-    `--use-file-for-fake-video-capture=${video}`,
-  ]);
+  browser = await launchWithCamera(video);
 });
 
 after(async () => {
@@ -277,11 +273,7 @@ describe('an ID card in a document-recognition flow', () => {
     cardFlow = await startFlowServer({ technologies: 'MRZ,DOCUMENT_RECOGNITION' });
     host = await serveRepo({ serverUrl: cardFlow.url });
     const card = videoOf(join(repoRoot, 'tests/data/frames/mixed-16-0011.jpg'), dir);
-    cardBrowser = await launch([
-      '--use-fake-ui-for-media-stream',
-      '--use-fake-device-for-media-stream',
-      `--use-file-for-fake-video-capture=${card}`,
-    ]);
+    cardBrowser = await launchWithCamera(card);
   });
 
   after(async () => {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { launch, repoRoot } from './support/browser.mjs';
+import { launchWithCamera, repoRoot } from './support/browser.mjs';
 import { startFlowServer } from './support/server.mjs';
 import { videoOf } from './support/y4m.mjs';
 
@@ -19,11 +19,7 @@ before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'fw-demo-'));
   const video = videoOf(join(repoRoot, 'tests/data/frames/mixed-16-0006.jpg'), dir);
   demo = await startFlowServer({ demo: true });
-  browser = await launch([
-    '--use-fake-ui-for-media-stream',
-    '--use-fake-device-for-media-stream',
-    `--use-file-for-fake-video-capture=${video}`,
-  ]);
+  browser = await launchWithCamera(video);
 });
 
 after(async () => {

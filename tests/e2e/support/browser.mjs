@@ -26,6 +26,15 @@ export function launch(extraArgs = []) {
   });
 }
 
+/** Chromium whose camera plays `video` (a .y4m), permission granted as a user would. */
+export function launchWithCamera(video) {
+  return launch([
+    '--use-fake-ui-for-media-stream',
+    '--use-fake-device-for-media-stream',
+    `--use-file-for-fake-video-capture=${video}`,
+  ]);
+}
+
 /** The repository over HTTP; `{{SERVER}}` in HTML pages becomes `serverUrl`. */
 export function serveRepo({ headers, serverUrl } = {}) {
   const transform = (path, body) =>
