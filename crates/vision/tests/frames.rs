@@ -12,7 +12,7 @@ use kyc_vision::{Analyzer, Date, Frame, PixelFormat};
 use serde_json::Value;
 
 /// Legible frames (spec of the set: MRZ, no glare over it, little blur) read exactly.
-const MIN_EXACT_LEGIBLE: usize = 9;
+const MIN_EXACT_LEGIBLE: usize = 11;
 
 /// From the run-time `CARGO_MANIFEST_DIR` (cargo sets it for test runs): a test binary
 /// reused from a build in another clone of the repository must read this clone's frames.

@@ -88,7 +88,7 @@ pub fn locate(img: &GrayImage, s: &mut LocateScratch) -> Option<Region> {
     label(&mask, w, h, s);
     s.b = mask;
     let bands = bands(s);
-    let group = best_group(&bands)?;
+    let group = with_third_line(best_group(&bands)?, &bands);
     region(&group, w, h, s)
 }
 
@@ -280,6 +280,54 @@ fn best_group(bands: &[Band]) -> Option<Vec<Band>> {
     best.map(|(_, g)| g)
 }
 
+/// Share of the two lines' length that pieces of print must cover, one line spacing
+/// beyond them, to be taken for a third line.
+const MIN_THIRD_LINE_COVER: f32 = 0.5;
+
+/// A pair of lines may be two lines of a three-line MRZ whose third line did not come
+/// out as one band (print touching a card's guilloche, or broken at wide gaps): add
+/// the pieces of print lying one line spacing below (or above) the pair, parallel and
+/// within its extent, when together they cover most of its length.
+fn with_third_line(group: Vec<Band>, bands: &[Band]) -> Vec<Band> {
+    let [a, b] = group[..] else {
+        return group;
+    };
+    let dir = a.dir;
+    let normal = Point::new(-dir.y, dir.x);
+    let (ta, tb) = (a.center.dot(normal), b.center.dot(normal));
+    let (top, bottom) = (ta.min(tb), ta.max(tb));
+    let spacing = bottom - top;
+    let ends = |x: &Band| {
+        let c = x.center.dot(dir);
+        (c - x.length / 2.0, c + x.length / 2.0)
+    };
+    let ((a0, a1), (b0, b1)) = (ends(&a), ends(&b));
+    let (lo, hi) = (a0.min(b0), a1.max(b1));
+    let slack = 0.1 * (hi - lo);
+    let parallel = 5f32.to_radians().cos();
+    let side = |at: f32| -> (f32, Vec<Band>) {
+        let pieces: Vec<Band> = bands
+            .iter()
+            .filter(|x| x.label != a.label && x.label != b.label)
+            .filter(|x| x.dir.dot(dir) >= parallel)
+            .filter(|x| (x.center.dot(normal) - at).abs() <= 0.25 * spacing)
+            .filter(|x| {
+                let (x0, x1) = ends(x);
+                x0 >= lo - slack && x1 <= hi + slack
+            })
+            .copied()
+            .collect();
+        (pieces.iter().map(|x| x.length).sum(), pieces)
+    };
+    let need = MIN_THIRD_LINE_COVER * (a.length + b.length) / 2.0;
+    let (below, above) = (side(bottom + spacing), side(top - spacing));
+    let (cover, pieces) = if below.0 >= above.0 { below } else { above };
+    if cover < need || pieces.is_empty() || pieces.len() > 3 {
+        return group;
+    }
+    group.into_iter().chain(pieces).collect()
+}
+
 /// The oriented box around the group's pixels, along the longest band's direction.
 fn region(group: &[Band], w: usize, h: usize, s: &LocateScratch) -> Option<Region> {
     // Length-weighted mean direction: one band stretched by a merged neighbour (a card
@@ -323,4 +371,45 @@ fn region(group: &[Band], w: usize, h: usize, s: &LocateScratch) -> Option<Regio
         thickness: (max_t - min_t + 1.0).max(1.0),
         bands: group.len(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn band(label: u32, x: f32, y: f32, length: f32) -> Band {
+        Band {
+            label,
+            center: Point::new(x, y),
+            dir: Point::new(1.0, 0.0),
+            length,
+            thickness: 8.0,
+        }
+    }
+
+    #[test]
+    fn a_third_line_in_pieces_joins_the_pair() {
+        let pair = vec![band(1, 200.0, 100.0, 300.0), band(2, 200.0, 115.0, 300.0)];
+        let pieces = [band(3, 110.0, 130.0, 110.0), band(4, 280.0, 131.0, 120.0)];
+        let all: Vec<Band> = pair.iter().chain(&pieces).copied().collect();
+        let labels: Vec<u32> = with_third_line(pair.clone(), &all)
+            .iter()
+            .map(|b| b.label)
+            .collect();
+        assert_eq!(labels, [1, 2, 3, 4]);
+    }
+
+    #[test]
+    fn a_short_or_distant_piece_does_not() {
+        let pair = vec![band(1, 200.0, 100.0, 300.0), band(2, 200.0, 115.0, 300.0)];
+        // Too little of a line, or two line spacings away, or past the pair's end.
+        for other in [
+            band(3, 110.0, 130.0, 100.0),
+            band(3, 200.0, 145.0, 300.0),
+            band(3, 420.0, 130.0, 200.0),
+        ] {
+            let all = [pair[0], pair[1], other];
+            assert_eq!(with_third_line(pair.clone(), &all).len(), 2);
+        }
+    }
 }

@@ -24,8 +24,9 @@ const ALTERNATIVES: usize = 4;
 pub type Patch = [f32; PATCH_LEN];
 
 /// Reads the patch of cell `i` of `line`, with ink normalised between the line's
-/// `black` and `white` levels, re-centred on the ink so a small pitch error along the
-/// line does not shift the glyph.
+/// `black` level and the ground under the print (the line's `white` level, or darker
+/// where a tint or a portrait reaches into the zone), re-centred on the ink so a small
+/// pitch error along the line does not shift the glyph.
 pub fn patch(frame: &Frame, line: &Line, i: usize, levels: (f32, f32), out: &mut Patch) -> bool {
     let Some(center) = line.cell_center(i) else {
         return false;
@@ -61,7 +62,8 @@ pub fn patch(frame: &Frame, line: &Line, i: usize, levels: (f32, f32), out: &mut
         1
     };
     let inv = 1.0 / (sub * sub) as f32;
-    for (py, row) in out.chunks_exact_mut(PATCH_W).enumerate() {
+    let mut grey = [0.0f32; PATCH_LEN];
+    for (py, row) in grey.chunks_exact_mut(PATCH_W).enumerate() {
         for (px, cell) in row.iter_mut().enumerate() {
             let mut acc = 0.0;
             for sy in 0..sub {
@@ -74,10 +76,63 @@ pub fn patch(frame: &Frame, line: &Line, i: usize, levels: (f32, f32), out: &mut
                     acc += frame.sample(p.x, p.y);
                 }
             }
-            *cell = ((white - acc * inv) / range).clamp(0.0, 1.0);
+            *cell = acc * inv;
         }
     }
+    let mut ground = [0.0f32; PATCH_LEN];
+    background(&grey, &mut ground);
+    for ((cell, &g), &b) in out.iter_mut().zip(&grey).zip(&ground) {
+        // Print on a darker ground (a portrait or a tint reaching into the zone) is ink
+        // measured from that ground, not from the line's paper; where the ground is
+        // the paper, this is the line's normalisation unchanged.
+        let paper = b.min(white);
+        let span = (paper - black).max(MIN_LOCAL_RANGE * range);
+        *cell = ((paper - g) / span).clamp(0.0, 1.0);
+    }
     true
+}
+
+/// Half-size in samples of the window that estimates the ground under the print: wider
+/// than half a stroke (so strokes close up), narrower than any patch of paper.
+const GROUND_RADIUS: usize = 4;
+/// The ground-to-ink range is never taken below this share of the line's: on a ground
+/// almost as dark as the ink, noise is not stretched into strokes.
+const MIN_LOCAL_RANGE: f32 = 0.35;
+
+/// The ground under the print: a grey closing (largest, then smallest, over a
+/// window), which erases strokes narrower than the window and keeps larger areas.
+fn background(grey: &Patch, out: &mut Patch) {
+    let mut tmp = [0.0f32; PATCH_LEN];
+    window::<true>(grey, &mut tmp);
+    window::<false>(&tmp, out);
+}
+
+/// `out` = the largest (`MAX`) or smallest value over the square window of
+/// `GROUND_RADIUS` around each sample (the window clipped to the patch), as two passes
+/// (along rows, then columns) of element-wise combinations of shifted slices, which
+/// the compiler vectorises.
+fn window<const MAX: bool>(src: &Patch, out: &mut Patch) {
+    let combine = |dst: &mut [f32], other: &[f32]| {
+        for (d, &o) in dst.iter_mut().zip(other) {
+            *d = if MAX { d.max(o) } else { d.min(o) };
+        }
+    };
+    let mut rows = *src;
+    for (row, orig) in rows
+        .chunks_exact_mut(PATCH_W)
+        .zip(src.chunks_exact(PATCH_W))
+    {
+        for d in 1..=GROUND_RADIUS.min(PATCH_W - 1) {
+            combine(&mut row[..PATCH_W - d], &orig[d..]);
+            combine(&mut row[d..], &orig[..PATCH_W - d]);
+        }
+    }
+    *out = rows;
+    for d in 1..=GROUND_RADIUS.min(PATCH_H - 1) {
+        let k = d * PATCH_W;
+        combine(&mut out[..PATCH_LEN - k], &rows[k..]);
+        combine(&mut out[k..], &rows[..PATCH_LEN - k]);
+    }
 }
 
 /// Black and white levels of a line: low and high percentiles of samples along it.
@@ -281,6 +336,51 @@ fn dot(a: &[f32], b: &[f32]) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::frame::PixelFormat;
+    use crate::geometry::Point;
+
+    /// The patch of a vertical stroke on paper (210), with the upper half of the ground
+    /// darkened to `upper` (a portrait reaching into the zone).
+    fn stroke_patch(upper: u8) -> Patch {
+        let (w, h) = (40usize, 40usize);
+        let mut px = vec![210u8; w * h];
+        for y in 0..h {
+            for x in 0..w {
+                if y < 20 {
+                    px[y * w + x] = upper;
+                }
+                if (19..=21).contains(&x) && (12..28).contains(&y) {
+                    px[y * w + x] = 30;
+                }
+            }
+        }
+        let frame = Frame::new(&px, w as u32, h as u32, PixelFormat::Gray).unwrap();
+        let line = Line {
+            start: Point::new(20.0, 20.0),
+            u: Point::new(1.0, 0.0),
+            v: Point::new(0.0, 1.0),
+            height: 16.0,
+            pitch: 12.0,
+            cells: vec![0.0],
+        };
+        let mut out = [0.0; PATCH_LEN];
+        assert!(patch(&frame, &line, 0, (30.0, 210.0), &mut out));
+        out
+    }
+
+    #[test]
+    fn a_darker_ground_is_not_ink() {
+        let paper = stroke_patch(210);
+        let tinted = stroke_patch(150);
+        let worst = paper
+            .iter()
+            .zip(&tinted)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f32::max);
+        assert!(worst < 0.1, "patch differs by {worst}");
+        // The stroke itself is still full ink.
+        assert!(tinted.iter().any(|&v| v > 0.9));
+    }
 
     #[test]
     fn dot_matches_scalar_for_every_remainder() {

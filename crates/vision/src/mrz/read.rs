@@ -158,7 +158,25 @@ pub fn plausible(p: &Parsed, cells: &[Vec<Candidates>]) -> bool {
                 .is_some_and(|a| a.1 <= MAX_UNCHECKED_COST)
         })
     };
-    countries.iter().all(code_ok) && unchecked.iter().all(confident) && dates_plausible(p)
+    // A check digit the classifier did not see (a confident filler past the print,
+    // turned into whichever digit it ranked next) verifies nothing: 1 in 10 guesses
+    // pass. A look-alike of what it saw is evidence (`B` read where `8` is printed).
+    let digits_seen = layout.checks.iter().all(|check| {
+        let (l, i) = check.digit;
+        let Some(&ch) = lines.get(l).and_then(|line| line.get(i)) else {
+            return false;
+        };
+        cells.get(l).and_then(|row| row.get(i)).is_some_and(|c| {
+            c.alternatives.iter().any(|&(seen, cost)| {
+                cost <= MAX_UNCHECKED_COST
+                    && (seen == ch || repair::look_alikes(seen).contains(&ch))
+            })
+        })
+    });
+    countries.iter().all(code_ok)
+        && unchecked.iter().all(confident)
+        && digits_seen
+        && dates_plausible(p)
 }
 
 /// A filler counts as 0 in a check digit, so fillers sprinkled over a date pass its check
@@ -217,6 +235,19 @@ mod tests {
         // Or did not consider at all.
         c[0][8].alternatives = vec![(b'I', 0.3)];
         assert!(!plausible(&p, &c));
+    }
+
+    #[test]
+    fn a_check_digit_the_classifier_did_not_see_is_not() {
+        let p = parse(&TD3, today()).unwrap();
+        let mut c = cells(&TD3, 0.1);
+        // The composite check digit's cell held a filler (the cells ran one past the
+        // print): the `0` the repair took from its fourth choice verifies nothing.
+        c[1][43].alternatives = vec![(b'<', 0.1), (b'0', 2.9)];
+        assert!(!plausible(&p, &c));
+        // A look-alike of what it saw is evidence.
+        c[1][43].alternatives = vec![(b'O', 0.2), (b'0', 2.9)];
+        assert!(plausible(&p, &c));
     }
 
     #[test]

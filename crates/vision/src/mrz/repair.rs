@@ -143,6 +143,11 @@ impl Class {
     }
 }
 
+/// The OCR-B look-alikes of `c` (`8` for `B`, `0` for `O`, …).
+pub(crate) fn look_alikes(c: u8) -> &'static [u8] {
+    Class::look_alikes(c)
+}
+
 /// The few readings considered at one position, cheapest first.
 #[derive(Debug, Clone, Copy)]
 struct Options {
