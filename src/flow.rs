@@ -101,6 +101,8 @@ pub struct Flow {
     pub shutter: ArcRwSignal<bool>,
     pub torch: ArcRwSignal<Option<bool>>,
     pub cameras: ArcRwSignal<usize>,
+    /// A camera request is with the browser (its permission prompt may be open).
+    opening: SendWrapper<Rc<Cell<bool>>>,
 }
 
 impl PartialEq for Flow {
@@ -165,6 +167,7 @@ impl Flow {
             shutter: ArcRwSignal::new(false),
             torch: ArcRwSignal::new(None),
             cameras: ArcRwSignal::new(0),
+            opening: SendWrapper::new(Rc::default()),
         };
         *slot.borrow_mut() = Some(flow.clone());
         // The slot lives as long as the flow's own state: a cycle broken by `destroy`.
@@ -280,25 +283,32 @@ impl Flow {
             return;
         }
         self.screen.set(Screen::Starting { step });
+        if self.opening.replace(true) {
+            // A request is already with the browser: its answer serves this step too.
+            return;
+        }
         let this = self.clone();
         wasm_bindgen_futures::spawn_local(async move {
             let opened = Camera::open().await;
-            if !this.inner.alive.get() {
-                if let Ok(camera) = opened {
-                    camera.stop();
-                }
-                return;
-            }
-            match opened {
-                Ok(camera) => {
+            this.opening.set(false);
+            // The step waiting for the camera now (it may have changed meanwhile).
+            let waiting = match this.screen.get_untracked() {
+                Screen::Starting { step } => Some(step),
+                _ => None,
+            };
+            match (opened, waiting) {
+                (Ok(camera), Some(step)) if this.inner.alive.get() => {
                     this.torch.set(camera.has_torch().then_some(false));
                     this.inner.state.borrow_mut().camera = Some(camera);
                     this.cameras.set(camera::video_inputs().await.len());
-                    if this.inner.alive.get() {
+                    if this.screen.get_untracked() == (Screen::Starting { step }) {
                         this.screen.set(Screen::Live { step });
                     }
                 }
-                Err(err) => this.camera_failed(step, &err),
+                // Nobody waits any more (destroyed, or the session ended): let it go.
+                (Ok(camera), _) => camera.stop(),
+                (Err(err), Some(step)) if this.inner.alive.get() => this.camera_failed(step, &err),
+                (Err(_), _) => {}
             }
         });
     }
